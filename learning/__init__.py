@@ -1,0 +1,96 @@
+"""Tandem: the application factory.
+
+``create_app`` wires configuration, extensions, blueprints and commands. It does no I/O
+beyond reading configuration: migrations and content loading are explicit commands.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, request
+from flask_babel import get_locale
+from flask_login import current_user
+
+from learning import access
+from learning.config import PROJECT_ROOT, Config
+from learning.db import db as database
+from learning.db import write_intent
+from learning.extensions import babel, csrf
+
+READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def create_app(config: Config | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        static_folder=str(PROJECT_ROOT / "static"),
+        static_url_path="/static",
+        template_folder="templates",
+    )
+    app.config.from_mapping((config or Config()).as_dict())
+    app.config["SEND_FILE_MAX_AGE_DEFAULT"] = 7 * 24 * 3600
+    app.jinja_env.add_extension("jinja2.ext.do")
+
+    database.init_app(app)
+    csrf.init_app(app)
+    from learning.i18n import select_locale
+
+    babel.init_app(app, locale_selector=select_locale)
+
+    from learning.accounts import sessions
+
+    sessions.init_app(app)
+
+    @app.before_request
+    def _declare_write_intent() -> None:
+        # GET pages never write; letting them read without the SQLite write lock keeps
+        # concurrent readers fast. Everything else takes the lock up front.
+        write_intent.set(request.method not in READ_ONLY_METHODS)
+
+    access.init_app(app)
+    _register_blueprints(app)
+    _register_template_helpers(app)
+
+    from learning.core import errors, security
+
+    errors.init_app(app)
+    security.init_app(app)
+
+    from learning.cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from learning import i18n
+    from learning.accounts import bp as accounts_bp
+    from learning.accounts import people_views, views  # noqa: F401  (routes)
+    from learning.audit import bp as audit_bp
+    from learning.audit import views as audit_views  # noqa: F401
+    from learning.cohorts import bp as cohorts_bp
+    from learning.cohorts import views as cohort_views  # noqa: F401
+    from learning.core import bp as core_bp
+    from learning.core import views as core_views  # noqa: F401
+    from learning.notifications import bp as notifications_bp
+    from learning.notifications import views as notification_views  # noqa: F401
+
+    for blueprint in (core_bp, accounts_bp, cohorts_bp, notifications_bp, audit_bp):
+        app.register_blueprint(blueprint)
+    i18n.init_app(app)
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from learning.core.urls import safe_next
+
+    @app.context_processor
+    def _globals() -> dict[str, Any]:
+        from learning.notifications.services import unread_count
+
+        unread = unread_count(current_user) if current_user.is_authenticated else 0
+        return {
+            "locale": str(get_locale()),
+            "unread_notifications": unread,
+            "here": safe_next(request.full_path.rstrip("?")) if request else "/",
+        }

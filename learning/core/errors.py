@@ -1,0 +1,58 @@
+"""Error pages in the reader's language; JSON for API and fetch() callers."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from learning.access import wants_json
+from learning.db import db
+
+
+def _messages() -> dict[int, tuple[str, str]]:
+    return {
+        400: (_("Bad request"), _("The request could not be understood. Please try again.")),
+        401: (_("Sign-in required"), _("Please sign in to continue.")),
+        403: (_("Not allowed"), _("You do not have access to this page.")),
+        404: (_("Page not found"), _("This page does not exist or is not available to you.")),
+        405: (_("Not allowed"), _("This action is not available here.")),
+        413: (_("Too large"), _("The file or text you sent is too large.")),
+        429: (_("Too many attempts"), _("Please wait a few minutes and try again.")),
+        500: (_("Something went wrong"), _("We could not complete this. Nothing was saved.")),
+        503: (_("Temporarily unavailable"), _("The service is busy. Please try again shortly.")),
+    }
+
+
+def render_error(status: int, detail: str | None = None):  # type: ignore[no-untyped-def]
+    title, message = _messages().get(status, (_("Error"), _("Something went wrong.")))
+    if wants_json():
+        response = jsonify(error=detail or message, status=status)
+        response.status_code = status
+        return response
+    return render_template("errors/error.html", status=status, title=title,
+                           message=detail or message), status
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def _csrf(error: CSRFError):  # type: ignore[no-untyped-def]
+        return render_error(
+            400, _("Your form expired or was sent from elsewhere. Reload the page and try again.")
+        )
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException):  # type: ignore[no-untyped-def]
+        if isinstance(error, InternalServerError):
+            return _internal(error)
+        return render_error(error.code or 500)
+
+    def _internal(error: Exception):  # type: ignore[no-untyped-def]
+        db.session.rollback()
+        app.logger.exception("Unhandled error", exc_info=error)
+        return render_error(500)
+
+    # Tests see real tracebacks unless they ask for the error page itself.
+    if not app.testing or app.config.get("SHOW_ERROR_PAGES"):
+        app.register_error_handler(Exception, _internal)

@@ -1,0 +1,10 @@
+"""Imports every model module so the metadata is complete (Alembic, tests)."""
+
+from __future__ import annotations
+
+
+def import_all_models() -> None:
+    from learning.accounts import models as accounts  # noqa: F401
+    from learning.audit import models as audit  # noqa: F401
+    from learning.cohorts import models as cohorts  # noqa: F401
+    from learning.notifications import models as notifications  # noqa: F401

@@ -1,0 +1,143 @@
+"""Fixtures: an app per test on a fresh database (SQLite, or PostgreSQL when
+``TEST_DATABASE_URL`` is set), a client that behaves like a browser with CSRF tokens,
+and helpers to create people."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+
+from learning import create_app
+from learning.accounts import services as accounts
+from learning.accounts.models import OrganisationType, Role, User
+from learning.config import TestConfig
+from learning.db import Base, db
+from learning.models import import_all_models
+
+PASSWORD = "correct horse battery"
+CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    import_all_models()
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    engine = create_engine(url)
+    Base.metadata.drop_all(engine)
+    Base.metadata.create_all(engine)
+    engine.dispose()
+    yield url
+    engine = create_engine(url)
+    Base.metadata.drop_all(engine)
+    engine.dispose()
+
+
+def _empty_tables() -> None:
+    session = db.session()
+    session.rollback()
+    tables = list(reversed(Base.metadata.sorted_tables))
+    if session.bind.dialect.name == "postgresql":  # type: ignore[union-attr]
+        names = ", ".join(f'"{table.name}"' for table in tables)
+        session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            session.execute(table.delete())
+    session.commit()
+
+
+@pytest.fixture
+def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
+    application = create_app(TestConfig(instance_path=tmp_path, database_url=database_url))
+    application.test_client_class = BrowserLikeClient
+    with application.app_context():
+        _empty_tables()
+    yield application
+    with application.app_context():
+        _empty_tables()
+    db.dispose()
+
+
+class BrowserLikeClient(FlaskClient):
+    """A test client that finds the CSRF token in the last page, as a browser form would."""
+
+    last_token: str | None = None
+
+    def open(self, *args: Any, **kwargs: Any):  # type: ignore[no-untyped-def,override]
+        response = super().open(*args, **kwargs)
+        if response.mimetype == "text/html":
+            match = CSRF_INPUT.search(response.get_data(as_text=True))
+            if match:
+                self.last_token = match.group(1)
+        return response
+
+    def token(self) -> str:
+        if self.last_token is None:
+            self.get("/")
+        assert self.last_token, "no CSRF token found on the home page"
+        return self.last_token
+
+    def submit(self, url: str, data: dict[str, Any] | None = None, **kwargs: Any):  # type: ignore[no-untyped-def]
+        """GET the page (to pick up its token), then POST the form like a browser."""
+        self.get(url)
+        payload = {"csrf_token": self.token(), **(data or {})}
+        return self.post(url, data=payload, **kwargs)
+
+
+@pytest.fixture
+def client(app: Flask) -> BrowserLikeClient:
+    return app.test_client()  # type: ignore[return-value]
+
+
+@pytest.fixture
+def runner(app: Flask):  # type: ignore[no-untyped-def]
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_user(app: Flask):  # type: ignore[no-untyped-def]
+    counter = iter(range(1, 100_000))
+
+    def factory(role: Role = Role.PARTICIPANT, *, email: str | None = None,
+                name: str | None = None, country: str | None = "BI",
+                focal_countries: list[str] | None = None, language: str = "en",
+                password: str | None = PASSWORD, organisation: str | None = None) -> User:
+        number = next(counter)
+        with app.app_context():
+            org = (accounts.find_or_create_organisation(organisation, OrganisationType.NATIONAL_NGO,
+                                                        country) if organisation else None)
+            user = accounts.create_user(
+                email=email or f"{role.value}{number}@example.org",
+                name=name or f"{role.value.title()} {number}",
+                role=role, language=language, country_code=country, password=password,
+                focal_countries=focal_countries, organisation=org,
+            )
+            db.session.commit()
+            db.session.refresh(user)
+            db.session.expunge(user)
+            return user
+
+    return factory
+
+
+def sign_in(client: BrowserLikeClient, user: User, password: str = PASSWORD):  # type: ignore[no-untyped-def]
+    return client.submit("/login", {"email": user.email, "password": password})
+
+
+@pytest.fixture
+def login(client: BrowserLikeClient):  # type: ignore[no-untyped-def]
+    def do(user: User, password: str = PASSWORD):  # type: ignore[no-untyped-def]
+        response = sign_in(client, user, password)
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return response
+
+    return do
