@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 from alembic import command as alembic_command
 from flask import Flask, current_app
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
@@ -36,7 +37,7 @@ def register_commands(app: Flask) -> None:
 # --- database -------------------------------------------------------------------------------
 
 
-@click.group("db")
+@click.group("db", cls=AppGroup)
 def db_cli() -> None:
     """Database schema (Alembic)."""
 
@@ -69,6 +70,7 @@ def db_revision(message: str) -> None:
 
 
 @click.command("setup-link")
+@with_appcontext
 def setup_link_command() -> None:
     """Print a one-time link to create the first administrator (only while there is none)."""
     raw = accounts.setup_token_if_needed()
@@ -87,7 +89,7 @@ def setup_link_command() -> None:
 # --- users ----------------------------------------------------------------------------------
 
 
-@click.group("users")
+@click.group("users", cls=AppGroup)
 def users_cli() -> None:
     """People and their roles."""
 
@@ -154,7 +156,7 @@ def users_list(role: str | None) -> None:
 # --- outbox ---------------------------------------------------------------------------------
 
 
-@click.group("outbox")
+@click.group("outbox", cls=AppGroup)
 def outbox_cli() -> None:
     """E-mails the platform has sent or queued."""
 
@@ -178,6 +180,7 @@ def outbox_list(limit: int) -> None:
 @click.command("backup")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
               help="Where to write the copy (default: instance/backups/<time>.db or .dump).")
+@with_appcontext
 def backup_command(output: Path | None) -> None:
     """Write a consistent copy of the database while the platform keeps running."""
     url = make_url(current_app.config["DATABASE_URL"])

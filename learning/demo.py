@@ -11,6 +11,7 @@ import sys
 from datetime import date, timedelta
 
 import click
+from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from learning.accounts import services as accounts
@@ -46,6 +47,7 @@ DEMO_PASSWORD_HINT = "the password you type on standard input"
 
 
 @click.command("demo")
+@with_appcontext
 @click.option("--password-stdin", is_flag=True,
               help="Give every demo account the password read from standard input "
                    "(otherwise they are invited and can be reached from the outbox).")

@@ -81,15 +81,17 @@ class BrowserLikeClient(FlaskClient):
         return response
 
     def token(self) -> str:
-        if self.last_token is None:
-            self.get("/")
+        """A token from a freshly loaded page, as the form the person submits would carry."""
+        self.last_token = None
+        self.get("/")
         assert self.last_token, "no CSRF token found on the home page"
         return self.last_token
 
     def submit(self, url: str, data: dict[str, Any] | None = None, **kwargs: Any):  # type: ignore[no-untyped-def]
         """GET the page (to pick up its token), then POST the form like a browser."""
+        self.last_token = None
         self.get(url)
-        payload = {"csrf_token": self.token(), **(data or {})}
+        payload = {"csrf_token": self.last_token or self.token(), **(data or {})}
         return self.post(url, data=payload, **kwargs)
 
 

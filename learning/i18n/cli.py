@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 
 import click
+from flask.cli import AppGroup
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
@@ -84,7 +85,7 @@ def check_catalogs() -> list[str]:
     return problems
 
 
-@click.group("i18n")
+@click.group("i18n", cls=AppGroup)
 def i18n_cli() -> None:
     """Translation catalogs."""
 

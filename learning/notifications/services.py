@@ -40,7 +40,7 @@ def send_email(
     recipient: str, language: str, kind: str, user: User | None = None, **context: Any
 ) -> OutboundEmail:
     """Render and queue an e-mail; deliver it now when SMTP is configured."""
-    message = render_message(kind, language, **context)
+    message = render_message(kind, language, user=user, **context)
     email = OutboundEmail(
         user_id=user.id if user is not None else None,
         recipient=recipient,
