@@ -101,10 +101,9 @@ class TestConfig(Config):
     TESTING = True
 
     def __init__(self, instance_path: Path, database_url: str) -> None:
-        os.environ.setdefault("TANDEM_SECRET_KEY", "test-secret-key-not-for-production")
         super().__init__(instance_path=instance_path)
         self.INSTANCE_PATH = instance_path
-        self.SECRET_KEY = "test-secret-key-not-for-production"
+        self.SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105 (tests only)
         self.DATABASE_URL = database_url
         self.REDIS_URL = None
         self.SMTP_HOST = None

@@ -43,7 +43,6 @@ ORG_NAMES = {
     OrganisationType.GOVERNMENT: "Demo Ministry of Social Affairs",
     OrganisationType.OTHER: "Demo Faith Network",
 }
-DEMO_PASSWORD_HINT = "the password you type on standard input"
 
 
 @click.command("demo")
@@ -59,7 +58,7 @@ def demo_command(password_stdin: bool, seed: int) -> None:
     password = sys.stdin.readline().rstrip("\n") if password_stdin else None
     if password is not None and len(password) < 10:
         raise click.UsageError("The password needs at least 10 characters.")
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 (fictitious names, not security)
     counter = iter(range(1, 10_000))
 
     def person(role: Role, country: str | None, language: str, **extra: object) -> User:
@@ -113,5 +112,5 @@ def demo_command(password_stdin: bool, seed: int) -> None:
     db.session.commit()
     click.echo(f"Demo data loaded: {len(COHORTS)} cohorts, {len(COUNTRIES)} countries, "
                f"{created} participants. Accounts use @example.org addresses; "
-               + ("they sign in with " + DEMO_PASSWORD_HINT + "." if password else
+               + ("they sign in with the password given on standard input." if password else
                   "they have no password yet (use `users create` for your own test accounts)."))

@@ -43,7 +43,7 @@ class OrganisationType(StrEnum):
 class TokenPurpose(StrEnum):
     SETUP = "setup"
     INVITATION = "invitation"
-    PASSWORD_RESET = "password_reset"
+    PASSWORD_RESET = "password_reset"  # noqa: S105 (a token purpose, not a secret)
 
 
 class Organisation(Base):

@@ -39,8 +39,8 @@ HEADER_ALIASES = {
 }
 
 ORG_TYPE_ALIASES = {
-    OrganisationType.UN_AGENCY: {"un", "un agency", "united nations", "onu", "agence des nations unies",
-                                 "agence onu", "un_agency"},
+    OrganisationType.UN_AGENCY: {"un", "un agency", "united nations", "onu", "un_agency",
+                                 "agence des nations unies", "agence onu"},
     OrganisationType.INTERNATIONAL_NGO: {"ingo", "international ngo", "ong internationale",
                                          "international_ngo"},
     OrganisationType.NATIONAL_NGO: {"ngo", "national ngo", "local ngo", "national or local ngo",

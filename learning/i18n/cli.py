@@ -9,9 +9,9 @@ import tempfile
 from pathlib import Path
 
 import click
-from flask.cli import AppGroup
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
+from flask.cli import AppGroup
 
 from learning.config import PROJECT_ROOT
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from alembic import context
+
 from learning.db import Base, make_engine
 from learning.models import import_all_models
 
