@@ -76,7 +76,26 @@ def test_backup_writes_a_consistent_copy(app, runner, make_user, tmp_path):
             assert copy.execute("pragma integrity_check").fetchone() == ("ok",)
 
 
-def test_migrations_build_exactly_the_models_schema(tmp_path):
+@pytest.fixture
+def empty_database_url(database_url, tmp_path):  # type: ignore[no-untyped-def]
+    """An empty database of the same kind as the suite's: a file, or a PostgreSQL schema."""
+    if not database_url.startswith("postgresql"):
+        yield f"sqlite:///{tmp_path / 'migrated.db'}"
+        return
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(database_url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA IF EXISTS migration_check CASCADE"))
+        connection.execute(text("CREATE SCHEMA migration_check"))
+    separator = "&" if "?" in database_url else "?"
+    yield f"{database_url}{separator}options=-csearch_path%3Dmigration_check"
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA IF EXISTS migration_check CASCADE"))
+    engine.dispose()
+
+
+def test_migrations_build_exactly_the_models_schema(empty_database_url):
     from alembic import command
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
@@ -84,7 +103,7 @@ def test_migrations_build_exactly_the_models_schema(tmp_path):
     from learning.db import Base, make_engine
     from learning.migrations import alembic_config
 
-    url = f"sqlite:///{tmp_path / 'migrated.db'}"
+    url = empty_database_url
     command.upgrade(alembic_config(url), "head")
     engine = make_engine(url)
     with engine.connect() as connection:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -19,8 +19,6 @@ from typing import Any
 import yaml
 
 from learning.content.markdown import (
-    ACTION_PLAN,
-    REFLECTION,
     ImageUrl,
     MarkdownRenderer,
     RenderedBody,
@@ -280,7 +278,8 @@ def _read_section_file(path: Path, number: int, slug: str, language: str, unit_i
         return None
     file = problems.relative(path)
     lines = text.splitlines()
-    front_matter = YamlDocument(file, {}, MappingProxyType({}))
+    # data None: no front matter could be read (reported here, so the check adds nothing).
+    front_matter = YamlDocument(file, None, MappingProxyType({}))
     body_start = 1
     if not lines or lines[0].strip() != "---":
         problems.add(path, 1, "no front matter: the file must start with a '---' line, then "
@@ -292,6 +291,8 @@ def _read_section_file(path: Path, number: int, slug: str, language: str, unit_i
             closing = len(lines)
         try:
             front_matter = parse_yaml("\n".join(lines[1:closing]), file, first_line=2)
+            if front_matter.data is None:  # '---' twice with nothing between
+                front_matter = replace(front_matter, data={})
         except yaml.YAMLError as error:
             _report_yaml_error(error, path, problems, first_line=2)
         body_start = closing + 2
@@ -405,7 +406,7 @@ def _build_section(pair: SectionSources, unit_id: str) -> Section | None:
         order=pair.number,
         kind=_string(primary.meta.get("kind")),
         minutes=_integer(primary.meta.get("minutes")),
-        title=Text(**_fallback(titles, "").__dict__) if False else _text(_fallback(titles, "")),
+        title=_text(_fallback(titles, "")),
         html=_fallback(html, ""),
         words=_fallback(words, 0),
         reflections=_reflections(files),
@@ -494,17 +495,3 @@ def _build_question(item: dict[str, Any]) -> Question:
         raw=freeze(item),
     )
 
-
-# Names the checks read; kept here so the block kinds stay defined in one place.
-__all__ = [
-    "ACTION_PLAN",
-    "REFLECTION",
-    "LoadedContent",
-    "SectionFile",
-    "SectionSources",
-    "UnitSources",
-    "YamlDocument",
-    "load_catalogue",
-    "parse_yaml",
-    "read_content",
-]
