@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -202,7 +203,8 @@ def import_people(cohort_id: int) -> str | Response:
                 record("cohort.csv_import", actor=current_user, target=cohort,
                        imported=len(imported), skipped=len(report.invalid_rows))
                 db.session.commit()
-                flash(_("%(n)d people imported and invited.", n=len(imported)), "success")
+                flash(ngettext("%(num)d person imported and invited.",
+                               "%(num)d people imported and invited.", len(imported)), "success")
                 return redirect(url_for("cohorts.show", cohort_id=cohort.id))
     elif upload.validate_on_submit():
         text, error = importing.decode_upload(upload.file.data.read())

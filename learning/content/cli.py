@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 
 from learning.content.checks import check_loaded
 from learning.content.loader import read_content
@@ -23,6 +24,7 @@ def content_cli() -> None:
 @content_cli.command("check")
 @click.option("--path", "root", type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="Content root holding modules/ and quizzes/ (default: CONTENT_PATH).")
+@with_appcontext
 @click.pass_context
 def check_command(context: click.Context, root: Path | None) -> None:
     """Report every content problem as file:line: message; exit 1 if there is any."""

@@ -147,7 +147,8 @@ def read_content(root: Path, *, section_url: SectionUrl = default_section_url,
                  image_url: ImageUrl = default_image_url) -> LoadedContent:
     problems = _ProblemLog(root)
     renderer = MarkdownRenderer(section_url, image_url)
-    unit_sources = _read_units(root, renderer, problems)
+    # Course order, so a duplicate id is reported where it appears the second time.
+    unit_sources = sorted(_read_units(root, renderer, problems), key=_course_position)
     quiz_documents = _read_quizzes(root, problems)
     units = sorted((_build_unit(source) for source in unit_sources), key=lambda u: (u.order, u.id))
     quizzes: dict[str, QuestionBank] = {}
@@ -157,6 +158,11 @@ def read_content(root: Path, *, section_url: SectionUrl = default_section_url,
     catalogue = Catalogue(units=tuple(units), quizzes=quizzes)
     return LoadedContent(root, catalogue, tuple(problems.items), tuple(unit_sources),
                          tuple(quiz_documents))
+
+
+def _course_position(source: UnitSources) -> tuple[int, str]:
+    order = source.unit_yaml.mapping().get("order") if source.unit_yaml is not None else None
+    return (_integer(order), source.unit_id)
 
 
 # --- reading -------------------------------------------------------------------------------

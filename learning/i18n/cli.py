@@ -23,7 +23,7 @@ PLACEHOLDER = re.compile(r"%\((\w+)\)[sdf]|%[sdf]|\{(\w*)\}")
 
 def _pybabel(*args: str) -> None:
     subprocess.run(  # noqa: S603 (fixed arguments, our own interpreter)
-        [sys.executable, "-m", "babel.messages.frontend", *args], check=True, cwd=PROJECT_ROOT
+        [sys.executable, "-m", "babel.messages.frontend", "--quiet", *args], check=True, cwd=PROJECT_ROOT
     )
 
 
@@ -94,7 +94,8 @@ def i18n_cli() -> None:
 def extract_command() -> None:
     """Extract messages into translations/messages.pot and update every catalog."""
     extract_to(POT)
-    _pybabel("update", "-i", str(POT), "-d", str(TRANSLATIONS), "--no-fuzzy-matching")
+    _pybabel("update", "-i", str(POT), "-d", str(TRANSLATIONS), "--no-fuzzy-matching",
+             "--ignore-obsolete")
     click.echo(f"Updated {POT.relative_to(PROJECT_ROOT)} and the catalogs.")
 
 

@@ -114,7 +114,8 @@ def test_csv_import_checks_first_then_imports_valid_rows_on_confirmation(app, cl
     response = _upload(client, cohort_id, content)
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "3 rows can be imported; 4 rows have problems" in page
+    assert "3 rows can be imported." in page
+    assert "4 rows have problems and will be skipped." in page
     for message in ["The e-mail is missing.", "“not-an-email” is not a valid e-mail address.",
                     "Unknown country “Atlantis”.", "Same e-mail address as line 2."]:
         assert message in page

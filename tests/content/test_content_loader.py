@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 import dataclasses
-import shutil
 from pathlib import Path
 
 import pytest
@@ -167,7 +166,3 @@ def test_content_package_does_not_import_flask() -> None:
             for name in names:
                 assert not name.startswith(("flask", "learning.content.cli")), (module, name)
 
-
-def test_copy_helper_leaves_the_fixture_untouched(content_root: Path, valid_root: Path) -> None:
-    shutil.rmtree(content_root / "quizzes")
-    assert (valid_root / "quizzes" / "quiz-sample-module.yaml").is_file()
