@@ -58,6 +58,8 @@ _LIST_ITEM = re.compile(r"^ {0,3}(?:[-*+]|\d+[.)])\s")
 _LEVEL_ONE_HEADING = re.compile(r"^#(?!#)")
 _ADMONITION = re.compile(r"^ {0,3}!!!\s*([\w-]*)")
 _EXTERNAL_SCHEMES = ("http:", "https:", "mailto:", "//")
+# Raster formats only: an SVG served from our origin could carry script.
+IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp"})
 
 
 def check_content(root: Path) -> list[Problem]:
@@ -190,7 +192,7 @@ class _Checker:
             if document is None:
                 continue
             order = document.mapping().get("order")
-            if _positive_int(order):
+            if isinstance(order, int) and _positive_int(order):
                 if order in seen_orders:
                     self.add(document.file, document.line("order"),
                              f"order {order} is also used by {seen_orders[order]}")
@@ -320,6 +322,9 @@ class _Checker:
                 if path is None:
                     self.add(file.file, line, f"image '{_short(url)}' must be a file in the "
                                               "unit folder, written as a relative path")
+                elif Path(path).suffix.lower() not in IMAGE_SUFFIXES:
+                    self.add(file.file, line, f"image '{path}' must be a PNG, JPEG, GIF or "
+                                              "WebP file")
                 elif not (folder / path).is_file():
                     self.add(file.file, line, f"missing image file '{path}' (looked in "
                                               f"{folder.name}/)")

@@ -141,11 +141,21 @@ def test_missing_image(content_root: Path) -> None:
         assert problem.line == line_of(content_root, file, "images/diagram.png")
 
 
-@pytest.mark.parametrize("src", ["../../secret.png", "https://example.org/a.png",
-                                 "data:image/png;base64,AAAA"])
-def test_image_must_be_a_file_in_the_unit_folder(content_root: Path, src: str) -> None:
+@pytest.mark.parametrize(
+    ("src", "message"),
+    [
+        ("../../secret.png", "must be a file in the unit folder"),
+        ("https://example.org/a.png", "must be a file in the unit folder"),
+        ("data:image/png;base64,AAAA", "must be a file in the unit folder"),
+        ("unit.yaml", "must be a PNG, JPEG, GIF or WebP file"),
+        ("images/drawing.svg", "must be a PNG, JPEG, GIF or WebP file"),
+    ],
+)
+def test_image_must_be_a_picture_in_the_unit_folder(content_root: Path, src: str,
+                                                    message: str) -> None:
     edit(content_root, WELCOME_EN, "images/diagram.png", src)
-    find(check_content(content_root), WELCOME_EN, "must be a file in the unit folder")
+    problem = find(check_content(content_root), WELCOME_EN, message)
+    assert problem.line == line_of(content_root, WELCOME_EN, src)
 
 
 def test_unknown_kind(content_root: Path) -> None:

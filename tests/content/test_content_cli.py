@@ -13,9 +13,7 @@ from learning.content.cli import content_cli
 
 @pytest.fixture
 def content_runner(app: Flask, runner: FlaskCliRunner) -> FlaskCliRunner:
-    # Until learning/cli.py registers the group, register it here.
-    if "content" not in app.cli.commands:
-        app.cli.add_command(content_cli)
+    assert app.cli.commands.get("content") is content_cli
     return runner
 
 
