@@ -22,9 +22,9 @@ PLACEHOLDER = re.compile(r"%\((\w+)\)[sdf]|%[sdf]|\{(\w*)\}")
 
 
 def _pybabel(*args: str) -> None:
-    subprocess.run(  # noqa: S603 (fixed arguments, our own interpreter)
-        [sys.executable, "-m", "babel.messages.frontend", "--quiet", *args], check=True, cwd=PROJECT_ROOT
-    )
+    command = [sys.executable, "-m", "babel.messages.frontend", "--quiet", *args]
+    # Fixed arguments run with our own interpreter.
+    subprocess.run(command, check=True, cwd=PROJECT_ROOT)  # noqa: S603
 
 
 def extract_to(path: Path) -> None:
