@@ -48,6 +48,9 @@ def create_app(config: Config | None = None) -> Flask:
         # concurrent readers fast. Everything else takes the lock up front.
         write_intent.set(request.method not in READ_ONLY_METHODS)
 
+    from learning.courses import catalogue
+
+    catalogue.init_app(app)
     access.init_app(app)
     _register_blueprints(app)
     _register_template_helpers(app)
@@ -73,10 +76,15 @@ def _register_blueprints(app: Flask) -> None:
     from learning.cohorts import views as cohort_views  # noqa: F401
     from learning.core import bp as core_bp
     from learning.core import views as core_views  # noqa: F401
+    from learning.courses import bp as courses_bp
+    from learning.courses import views as course_views  # noqa: F401
     from learning.notifications import bp as notifications_bp
     from learning.notifications import views as notification_views  # noqa: F401
+    from learning.plans import bp as plans_bp
+    from learning.plans import views as plan_views  # noqa: F401
 
-    for blueprint in (core_bp, accounts_bp, cohorts_bp, notifications_bp, audit_bp):
+    for blueprint in (core_bp, accounts_bp, cohorts_bp, courses_bp, plans_bp, notifications_bp,
+                      audit_bp):
         app.register_blueprint(blueprint)
     i18n.init_app(app)
 

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from werkzeug.wrappers import Response
 
 from learning.access import public, signed_in
@@ -146,6 +156,13 @@ def reset_password(token: str) -> str | Response:
         flash(_("Your password is changed. Please sign in with it."), "success")
         return redirect(url_for("accounts.login"))
     return render_template("accounts/reset_password.html", form=form)
+
+
+@bp.get("/session/token")
+@signed_in
+def session_token() -> Response:
+    """A fresh CSRF token for the autosave script, after a long pause or a new sign-in."""
+    return jsonify(csrf_token=generate_csrf())
 
 
 @bp.route("/account", methods=["GET", "POST"])

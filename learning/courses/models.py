@@ -1,0 +1,80 @@
+"""Learner state for the course reader: progress per section, reflections, write receipts.
+
+Rows are keyed by stable content ids (``section_id``, ``reflection_id``), never by
+position, so editing the course keeps the progress on every section whose id remains.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from learning.db import Base, UTCDateTime, utcnow
+
+
+class SectionProgress(Base):
+    __tablename__ = "section_progress"
+    __table_args__ = (UniqueConstraint("user_id", "section_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    unit_id: Mapped[str] = mapped_column(String(80), index=True)
+    section_id: Mapped[str] = mapped_column(String(80))
+    # Digest of the section text the person last saw (content changes keep progress).
+    content_version: Mapped[str] = mapped_column(String(64), default="")
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Set once; a late or replayed event never clears it.
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class ReflectionAnswer(Base):
+    __tablename__ = "reflection_answers"
+    __table_args__ = (UniqueConstraint("user_id", "reflection_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    section_id: Mapped[str] = mapped_column(String(80))
+    reflection_id: Mapped[str] = mapped_column(String(80))
+    text: Mapped[str] = mapped_column(Text, default="")
+    # Bumped on every save: a tab that saved from an older revision is told it was behind.
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class WriteReceipt(Base):
+    """The first result of a write, kept under the client's idempotency key.
+
+    A retry after a lost response finds its receipt and gets the same answer; the unique
+    constraint makes two simultaneous copies of one write store it once.
+    """
+
+    __tablename__ = "write_receipts"
+    __table_args__ = (UniqueConstraint("user_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(30))
+    result: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+
+
+class ReminderLog(Base):
+    """A reminder sent about a step of the pre-course; scheduled ones are sent once."""
+
+    __tablename__ = "reminder_logs"
+    __table_args__ = (UniqueConstraint("user_id", "cohort_id", "step", "schedule"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"),
+                                           index=True)
+    step: Mapped[str] = mapped_column(String(80))
+    # "d14", "d7", "d2" for the automatic schedule; "manual:<utc time>" for a facilitator's.
+    schedule: Mapped[str] = mapped_column(String(40))
+    sent_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
