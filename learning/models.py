@@ -5,6 +5,7 @@ from __future__ import annotations
 
 def import_all_models() -> None:
     from learning.accounts import models as accounts  # noqa: F401
+    from learning.assessments import models as assessments  # noqa: F401
     from learning.audit import models as audit  # noqa: F401
     from learning.cohorts import models as cohorts  # noqa: F401
     from learning.courses import models as courses  # noqa: F401
