@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 PORT ?= 5000
+export TANDEM_BASE_URL ?= http://127.0.0.1:$(PORT)
 WORKERS ?= 2
 STAMP := $(VENV)/.installed
 
