@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, has_request_context, request
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -77,6 +77,7 @@ def _register_blueprints(app: Flask) -> None:
     from learning.core import bp as core_bp
     from learning.core import views as core_views  # noqa: F401
     from learning.courses import bp as courses_bp
+    from learning.courses import progress_views  # noqa: F401  (routes)
     from learning.courses import views as course_views  # noqa: F401
     from learning.notifications import bp as notifications_bp
     from learning.notifications import views as notification_views  # noqa: F401
@@ -96,9 +97,11 @@ def _register_template_helpers(app: Flask) -> None:
     def _globals() -> dict[str, Any]:
         from learning.notifications.services import unread_count
 
-        unread = unread_count(current_user) if current_user.is_authenticated else 0
+        # E-mails are also rendered outside requests (CLI), where nobody is signed in.
+        signed_in = has_request_context() and current_user.is_authenticated
+        unread = unread_count(current_user) if signed_in else 0
         return {
             "locale": str(get_locale()),
             "unread_notifications": unread,
-            "here": safe_next(request.full_path.rstrip("?")) if request else "/",
+            "here": safe_next(request.full_path.rstrip("?")) if has_request_context() else "/",
         }

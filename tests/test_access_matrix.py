@@ -15,6 +15,7 @@ from flask import Flask
 from learning.accounts.models import Role
 from learning.cohorts.models import Cohort, CohortCountry, CohortFacilitator, Enrolment
 from learning.db import db
+from learning.plans.models import ActionPlanItem, PlanFunction
 from tests.conftest import BrowserLikeClient, sign_in
 
 ROLES = ["anonymous", "participant", "facilitator", "focal_point", "coordinator", "admin"]
@@ -80,11 +81,31 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("courses.reflection", "GET"): SIGNED_IN_200,
     ("courses.save_reflection", "POST"): expect(LOGIN, 302, 302, 302, 302, 302),
     ("courses.content_image", "GET"): expect(LOGIN, 404, 404, 404, 404, 404),
-    ("plans.my_plan", "GET"): expect(LOGIN, 302, 302, 302, 302, 302),
+    # Staff of the cohort: focal points and coordinators see their countries' rows only.
+    ("courses.cohort_progress", "GET"): expect(LOGIN, 403, 200, 200, 200, 200),
+    ("courses.cohort_progress_csv", "GET"): expect(LOGIN, 403, 200, 200, 200, 200),
+    # The cohort's facilitators and admins; an empty post names no step: sent back, nothing sent.
+    ("courses.cohort_reminders", "POST"): expect(LOGIN, 403, 302, 403, 403, 302),
+    ("plans.my_plan", "GET"): SIGNED_IN_200,
+    # An empty post names no module: refused as malformed, nothing stored.
+    ("plans.create_item", "POST"): expect(LOGIN, 400, 400, 400, 400, 400),
+    # The owner's empty post keeps every stored field and saves; others do not find the item.
+    ("plans.update_item", "POST"): expect(LOGIN, 302, 404, 404, 404, 404),
+    ("plans.print_plan", "GET"): SIGNED_IN_200,
+    ("plans.plan_pdf", "GET"): SIGNED_IN_200,
+    # Facilitators of the participant's cohort, and admins (read only); nobody else finds it.
+    ("plans.participant_plan", "GET"): expect(LOGIN, 404, 200, 404, 404, 200),
+    # Only those facilitators comment; their empty post has no client key: malformed.
+    ("plans.add_comment", "POST"): expect(LOGIN, 404, 400, 404, 404, 404),
     ("notifications.inbox", "GET"): SIGNED_IN_200,
     ("notifications.mark_read", "POST"): expect(LOGIN, 302, 302, 302, 302, 302),
     ("notifications.outbox", "GET"): ADMIN_ONLY_200,
     ("audit.audit_log", "GET"): ADMIN_ONLY_200,
+    # Staff whose scope covers the cohort; focal points and coordinators get aggregates only.
+    ("assessments.cohort_results", "GET"): expect(LOGIN, 403, 200, 200, 200, 200),
+    # Nobody in the matrix's cohort has taken a test: there is no table to export.
+    ("assessments.results_csv", "GET"): expect(LOGIN, 403, 404, 404, 404, 404),
+    ("assessments.results_xlsx", "GET"): expect(LOGIN, 403, 404, 404, 404, 404),
 }
 
 
@@ -104,12 +125,16 @@ def world(app: Flask, make_user):  # type: ignore[no-untyped-def]
         db.session.add(cohort)
         db.session.flush()
         enrolment = Enrolment(cohort_id=cohort.id, user_id=people["participant"].id)
-        db.session.add(enrolment)
+        item = ActionPlanItem(user_id=people["participant"].id, client_key="matrix-item",
+                              unit_id="module-1-defining-supervision",
+                              function=PlanFunction.SUPPORTIVE, action="Protect supervision time")
+        db.session.add_all([enrolment, item])
         db.session.commit()
         ids = {"cohort_id": cohort.id, "enrolment_id": enrolment.id,
                "user_id": people["participant"].id, "token": "not-a-real-token",
                "unit_id": "module-1-defining-supervision", "section_id": "m1-introduction",
-               "reflection_id": "m1-r-timeline", "filename": "no-such-image.png"}
+               "reflection_id": "m1-r-timeline", "filename": "no-such-image.png",
+               "item_id": item.id}
     return people, ids
 
 

@@ -1,0 +1,15 @@
+"""The facilitator's reminder form on the cohort progress page."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, SelectField, SubmitField
+from wtforms.validators import InputRequired
+
+
+class ReminderForm(FlaskForm):
+    step = SelectField(_l("Step"), validators=[InputRequired(message=_l("Choose a step."))])
+    # Generated with the page: a second click or a resent form sends nothing twice.
+    key = HiddenField()
+    submit = SubmitField(_l("Send the reminder"))
