@@ -6,6 +6,7 @@ beyond reading configuration: migrations and content loading are explicit comman
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from flask import Flask, has_request_context, request
@@ -103,5 +104,6 @@ def _register_template_helpers(app: Flask) -> None:
         return {
             "locale": str(get_locale()),
             "unread_notifications": unread,
+            "new_key": lambda: secrets.token_urlsafe(16),
             "here": safe_next(request.full_path.rstrip("?")) if has_request_context() else "/",
         }
