@@ -3,6 +3,7 @@
 The loader reports what it cannot read (bad YAML, missing front matter, a section missing
 in one language, broken ``:::`` blocks); this module checks the values and the references
 between files. Both lists are merged, so ``flask content check`` shows everything at once.
+Units and sections are checked here, question banks in ``bank_checks``.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from learning.content.bank_checks import BankChecker, bank_id
 from learning.content.loader import (
     LANGUAGE_NAMES,
     LoadedContent,
@@ -29,10 +31,15 @@ from learning.content.markdown import (
     SECTION_LINK_PREFIX,
     normalised_relative_path,
 )
+from learning.content.reporting import (
+    STABLE_ID,
+    Reporter,
+    choices,
+    listing,
+    positive_int,
+)
 from learning.content.schema import (
-    CHOICE_QUESTION_TYPES,
     LANGUAGES,
-    QUESTION_TYPES,
     SECTION_KINDS,
     UNIT_KINDS,
     Problem,
@@ -41,15 +48,10 @@ from learning.content.schema import (
 __all__ = ["MAX_SECTION_WORDS", "Problem", "check_content", "check_loaded"]
 
 MAX_SECTION_WORDS = 1500
-# Ids end up in URLs, database keys and HTML attributes: keep them plain.
-STABLE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 UNIT_REQUIRED_KEYS = ("id", "order", "kind", "minutes", "title", "summary", "objectives", "recap")
 UNIT_KEYS = frozenset({*UNIT_REQUIRED_KEYS, "prerequisites", "quiz"})
 FRONT_MATTER_KEYS = ("id", "title", "minutes", "kind")
-BANK_REQUIRED_KEYS = ("id", "kind", "title", "questions")
-BANK_KEYS = frozenset({*BANK_REQUIRED_KEYS, "unit", "pass_mark", "description", "instructions"})
-QUIZ_KIND = "quiz"
 
 # A raw HTML tag, closing tag, comment, doctype or processing instruction.
 RAW_HTML = re.compile(r"<(?:/?[A-Za-z][A-Za-z0-9-]*(?=[\s/>]|$)|!--|![A-Za-z]|\?)")
@@ -74,12 +76,12 @@ def check_loaded(content: LoadedContent) -> list[Problem]:
     return sorted(unique, key=lambda p: (p.file, p.line, p.message))
 
 
-class _Checker:
+class _Checker(Reporter):
     def __init__(self, content: LoadedContent) -> None:
+        super().__init__()
         self.content = content
-        self.problems: list[Problem] = []
         self.unit_ids = {source.unit_id for source in content.units}
-        self.quiz_ids = {_bank_id(document) for document in content.quizzes}
+        self.quiz_ids = {bank_id(document) for document in content.quizzes}
         self.section_ids = {
             file.meta["id"] for unit in content.units for pair in unit.sections
             for file in pair.files.values() if isinstance(file.meta.get("id"), str)
@@ -92,9 +94,6 @@ class _Checker:
             for source in content.units if source.unit_yaml is not None
         }
 
-    def add(self, file: str, line: int, message: str) -> None:
-        self.problems.append(Problem(file, max(line, 1), message))
-
     def run(self) -> None:
         for unit in self.content.units:
             if unit.unit_yaml is not None:
@@ -103,10 +102,9 @@ class _Checker:
         self.check_unique_unit_values()
         self.check_unique_section_ids()
         self.check_unique_reflection_ids()
-        for document in self.content.quizzes:
-            self.check_bank(document)
-        self.check_unique_bank_ids()
-        self.check_unique_question_ids()
+        banks = BankChecker(self.content.quizzes, self.objectives_by_unit, self.quiz_of_unit)
+        banks.run()
+        self.problems.extend(banks.problems)
 
     # --- unit.yaml ---------------------------------------------------------------------
 
@@ -125,12 +123,12 @@ class _Checker:
         if "id" in data and unit_id != folder.name:
             self.add(document.file, document.line("id"),
                      f"id '{unit_id}' must be the folder name '{folder.name}'")
-        if "order" in data and not _positive_int(data["order"]):
+        if "order" in data and not positive_int(data["order"]):
             self.add(document.file, document.line("order"), "order must be a whole number ≥ 1")
         if "kind" in data and data["kind"] not in UNIT_KINDS:
             self.add(document.file, document.line("kind"),
-                     f"unknown unit kind '{data['kind']}' (use {_choices(UNIT_KINDS)})")
-        if "minutes" in data and not _positive_int(data["minutes"]):
+                     f"unknown unit kind '{data['kind']}' (use {choices(UNIT_KINDS)})")
+        if "minutes" in data and not positive_int(data["minutes"]):
             self.add(document.file, document.line("minutes"),
                      "minutes must be a whole number ≥ 1")
         for key in ("title", "summary"):
@@ -192,7 +190,7 @@ class _Checker:
             if document is None:
                 continue
             order = document.mapping().get("order")
-            if isinstance(order, int) and _positive_int(order):
+            if isinstance(order, int) and positive_int(order):
                 if order in seen_orders:
                     self.add(document.file, document.line("order"),
                              f"order {order} is also used by {seen_orders[order]}")
@@ -237,11 +235,11 @@ class _Checker:
             self.check_id(document, ("id",), meta["id"], "section id")
         if "title" in meta and (not isinstance(meta["title"], str) or not meta["title"].strip()):
             self.add(file.file, document.line("title"), "title must be a non-empty text")
-        if "minutes" in meta and not _positive_int(meta["minutes"]):
+        if "minutes" in meta and not positive_int(meta["minutes"]):
             self.add(file.file, document.line("minutes"), "minutes must be a whole number ≥ 1")
         if "kind" in meta and meta["kind"] not in SECTION_KINDS:
             self.add(file.file, document.line("kind"),
-                     f"unknown kind '{meta['kind']}' (use {_choices(SECTION_KINDS)})")
+                     f"unknown kind '{meta['kind']}' (use {choices(SECTION_KINDS)})")
         self.check_blocks(file)
         self.check_links(file, folder)
         self.check_markdown_text(file)
@@ -292,7 +290,7 @@ class _Checker:
                     line = french.body_line(fr_blocks[index].line)
                     break
             self.add(french.file, line,
-                     f"reflection ids {_listing(fr_ids)} differ from {_listing(en_ids)} "
+                     f"reflection ids {listing(fr_ids)} differ from {listing(en_ids)} "
                      f"in {twin}")
         en_plan = bool(english.rendered.action_plans)
         if en_plan != bool(french.rendered.action_plans):
@@ -355,7 +353,7 @@ class _Checker:
             admonition = _ADMONITION.match(text)
             if admonition and admonition.group(1) not in ADMONITION_TYPES:
                 self.add(file.file, line, f"unknown admonition type '{admonition.group(1)}' "
-                                          f"(use {_choices(ADMONITION_TYPES)})")
+                                          f"(use {choices(ADMONITION_TYPES)})")
 
     def check_unique_section_ids(self) -> None:
         seen: dict[str, str] = {}
@@ -385,188 +383,6 @@ class _Checker:
                                  f"reflection id '{block.argument}' is also used in "
                                  f"{seen[block.argument]}")
                     seen.setdefault(block.argument, file.file)
-
-    # --- question banks ----------------------------------------------------------------
-
-    def check_bank(self, document: YamlDocument) -> None:
-        if not isinstance(document.data, dict):
-            self.add(document.file, 1, "a question bank must be a mapping of keys (id, kind, …)")
-            return
-        data = document.data
-        for key in BANK_REQUIRED_KEYS:
-            if key not in data:
-                self.add(document.file, 1, f"missing required key '{key}'")
-        for key in data:
-            if key not in BANK_KEYS:
-                self.add(document.file, document.line(key), f"unknown key '{key}'")
-        stem = Path(document.file).stem
-        if "id" in data and data["id"] != stem:
-            self.add(document.file, document.line("id"),
-                     f"id '{data['id']}' must be the file name '{stem}'")
-        if "title" in data:
-            self.check_text(document, ("title",), "title")
-        is_quiz = data.get("kind") == QUIZ_KIND
-        if "pass_mark" in data or is_quiz:
-            mark = data.get("pass_mark")
-            if not isinstance(mark, int) or isinstance(mark, bool) or not 0 < mark <= 100:
-                self.add(document.file, document.line("pass_mark"),
-                         "pass_mark must be a percentage from 1 to 100")
-        unit_id = data.get("unit")
-        objectives: set[str] | None = None
-        if unit_id is not None:
-            if unit_id not in self.unit_ids:
-                self.add(document.file, document.line("unit"), f"unknown unit '{unit_id}'")
-            else:
-                objectives = self.objectives_by_unit.get(unit_id, set())
-                unit_quiz = self.quiz_of_unit.get(unit_id)
-                if is_quiz and unit_quiz != data.get("id"):
-                    self.add(document.file, document.line("unit"),
-                             f"unit '{unit_id}' names quiz '{unit_quiz}' in its unit.yaml, "
-                             f"not this one")
-        questions = data.get("questions")
-        if "questions" in data and (not isinstance(questions, list) or not questions):
-            self.add(document.file, document.line("questions"),
-                     "questions must be a non-empty list")
-            return
-        measured: set[str] = set()
-        for index, question in enumerate(questions or []):
-            if not isinstance(question, dict):
-                self.add(document.file, document.line("questions", index),
-                         "a question must be a mapping (id, type, text, …)")
-                continue
-            self.check_question(document, index, question, objectives, is_quiz)
-            if isinstance(question.get("objective"), str):
-                measured.add(question["objective"])
-        if is_quiz and objectives:
-            for objective in sorted(objectives - measured):
-                self.add(document.file, document.line("unit"),
-                         f"no question measures objective '{objective}' of unit '{unit_id}'")
-
-    def check_question(self, document: YamlDocument, index: int, question: dict[str, Any],
-                       objectives: set[str] | None, is_quiz: bool) -> None:
-        at: tuple[str | int, ...] = ("questions", index)
-        question_id = question.get("id")
-        self.check_id(document, (*at, "id"), question_id, "question id")
-        name = f"question {question_id}" if isinstance(question_id, str) else \
-            f"question {index + 1}"
-        question_type = question.get("type")
-        if question_type not in QUESTION_TYPES:
-            self.add(document.file, document.line(*at, "type"),
-                     f"{name}: unknown type '{question_type}' (use {_choices(QUESTION_TYPES)})")
-        self.check_text(document, (*at, "text"), f"{name} text")
-        objective = question.get("objective")
-        if objectives is not None:
-            if objective is None:
-                self.add(document.file, document.line(*at),
-                         f"{name} has no objective (the objective id it measures)")
-            elif objective not in objectives:
-                self.add(document.file, document.line(*at, "objective"),
-                         f"{name}: objective '{objective}' is not an objective of the unit")
-        elif objective is not None and not any(
-            objective in ids for ids in self.objectives_by_unit.values()
-        ):
-            self.add(document.file, document.line(*at, "objective"),
-                     f"{name}: objective '{objective}' is not an objective of any unit")
-        if question_type in CHOICE_QUESTION_TYPES:
-            self.check_choice_question(document, at, name, question, is_quiz)
-        elif question_type == "true_false":
-            if not isinstance(question.get("answer"), bool):
-                self.add(document.file, document.line(*at, "answer"),
-                         f"{name}: a true_false answer must be true or false "
-                         f"(got {question.get('answer')!r})")
-            if "explanation" in question or is_quiz:
-                self.check_text(document, (*at, "explanation"), f"{name} explanation")
-
-    def check_choice_question(self, document: YamlDocument, at: tuple[str | int, ...],
-                              name: str, question: dict[str, Any], is_quiz: bool) -> None:
-        options = question.get("options")
-        if not isinstance(options, list) or len(options) < 2:
-            self.add(document.file, document.line(*at, "options"),
-                     f"{name} needs a list of at least two options")
-            return
-        option_ids: list[str] = []
-        for position, option in enumerate(options):
-            where = (*at, "options", position)
-            if not isinstance(option, dict) or not isinstance(option.get("id"), str):
-                self.add(document.file, document.line(*where),
-                         f"{name}: option {position + 1} needs an id (a, b, c, …) written as "
-                         "text")
-                continue
-            option_id = option["id"]
-            if option_id in option_ids:
-                self.add(document.file, document.line(*where, "id"),
-                         f"{name}: option id '{option_id}' is used twice")
-            option_ids.append(option_id)
-            self.check_text(document, (*where, "text"), f"{name} option {option_id}")
-            if "explanation" in option or is_quiz:
-                self.check_text(document, (*where, "explanation"),
-                                f"{name} option {option_id} explanation")
-        answer = question.get("answer")
-        answer_line = document.line(*at, "answer")
-        if question.get("type") == "single_choice":
-            if not isinstance(answer, str) or answer not in option_ids:
-                self.add(document.file, answer_line,
-                         f"{name}: answer {answer!r} is not one of the option ids "
-                         f"{_listing(option_ids)}")
-        else:
-            if not isinstance(answer, list) or not answer:
-                self.add(document.file, answer_line,
-                         f"{name}: a multiple_choice answer is a list of option ids, e.g. "
-                         "[a, c]")
-                return
-            for key in answer:
-                if key not in option_ids:
-                    self.add(document.file, answer_line,
-                             f"{name}: answer key {key!r} is not one of the option ids "
-                             f"{_listing(option_ids)}")
-            if len(set(map(str, answer))) != len(answer):
-                self.add(document.file, answer_line, f"{name}: an answer key is repeated")
-
-    def check_unique_bank_ids(self) -> None:
-        seen: dict[str, str] = {}
-        for document in self.content.quizzes:
-            bank_id = _bank_id(document)
-            if bank_id in seen:
-                self.add(document.file, document.line("id"),
-                         f"question bank id '{bank_id}' is also used by {seen[bank_id]}")
-            seen.setdefault(bank_id, document.file)
-
-    def check_unique_question_ids(self) -> None:
-        seen: dict[str, str] = {}
-        for document in self.content.quizzes:
-            questions = document.mapping().get("questions")
-            for index, question in enumerate(questions if isinstance(questions, list) else []):
-                question_id = question.get("id") if isinstance(question, dict) else None
-                if not isinstance(question_id, str):
-                    continue
-                if question_id in seen:
-                    self.add(document.file, document.line("questions", index, "id"),
-                             f"question id '{question_id}' is also used in {seen[question_id]}")
-                seen.setdefault(question_id, document.file)
-
-    # --- shared value checks -----------------------------------------------------------
-
-    def check_text(self, document: YamlDocument, path: tuple[str | int, ...],
-                   label: str) -> None:
-        """``path`` must hold ``{en: ..., fr: ...}`` with both texts filled in."""
-        value = _get(document.data, path)
-        if not isinstance(value, dict):
-            self.add(document.file, document.line(*path),
-                     f"{label} must have en and fr text")
-            return
-        for language in LANGUAGES:
-            text = value.get(language)
-            if not isinstance(text, str) or not text.strip():
-                self.add(document.file, document.line(*path, language),
-                         f"{label} has no {LANGUAGE_NAMES[language]} text")
-
-    def check_id(self, document: YamlDocument, path: tuple[str | int, ...], value: Any,
-                 label: str) -> None:
-        if not isinstance(value, str) or not value:
-            self.add(document.file, document.line(*path), f"{label} is missing")
-        elif not STABLE_ID.match(value):
-            self.add(document.file, document.line(*path),
-                     f"{label} '{value}' must be lower-case letters, digits and '-' only")
 
 
 # --- helpers -----------------------------------------------------------------------------
@@ -604,17 +420,6 @@ def _prose_lines(lines: Sequence[str]) -> Iterator[tuple[int, str]]:
         yield index, _CODE_SPAN.sub("", line)
 
 
-def _get(data: Any, path: tuple[str | int, ...]) -> Any:
-    for key in path:
-        if isinstance(key, int) and isinstance(data, list) and 0 <= key < len(data):
-            data = data[key]
-        elif isinstance(key, str) and isinstance(data, dict):
-            data = data.get(key)
-        else:
-            return None
-    return data
-
-
 def _objective_ids(document: YamlDocument | None) -> set[str]:
     if document is None:
         return set()
@@ -623,23 +428,6 @@ def _objective_ids(document: YamlDocument | None) -> set[str]:
         item["id"] for item in (objectives if isinstance(objectives, list) else [])
         if isinstance(item, dict) and isinstance(item.get("id"), str)
     }
-
-
-def _bank_id(document: YamlDocument) -> str:
-    bank_id = document.mapping().get("id")
-    return bank_id if isinstance(bank_id, str) and bank_id else Path(document.file).stem
-
-
-def _positive_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
-
-
-def _choices(values: frozenset[str]) -> str:
-    return ", ".join(sorted(values))
-
-
-def _listing(values: Sequence[Any]) -> str:
-    return "[" + ", ".join(str(value) for value in values) + "]"
 
 
 def _short(url: str) -> str:

@@ -476,6 +476,7 @@ def _build_bank(document: YamlDocument) -> QuestionBank:
         else None,
         title=text_of(data.get("title")),
         questions=questions,
+        raw=freeze(data),
     )
 
 

@@ -22,8 +22,7 @@ SECTION_KINDS = frozenset(
 )
 FACILITATOR_NOTES = "facilitator-notes"
 
-# Types the assessments engine knows. Only the first three are fully specified today; the
-# others are reserved so banks may already use them and the check validates their basics.
+# The question types of the assessments engine (learning/assessments/types), one class each.
 CHOICE_QUESTION_TYPES = frozenset({"single_choice", "multiple_choice"})
 QUESTION_TYPES = frozenset(
     {
@@ -175,6 +174,9 @@ class QuestionBank:
     pass_mark: int | None  # percent, for quizzes
     title: Text
     questions: tuple[Question, ...]
+    # The whole validated mapping (read-only), for kind-specific keys: forms, areas,
+    # preferences, anonymous, time_limit_minutes, description.
+    raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def question(self, question_id: str) -> Question | None:
         return next((q for q in self.questions if q.id == question_id), None)

@@ -291,7 +291,7 @@ def test_quiz_unknown_type_and_objective(content_root: Path) -> None:
     find(problems, QUIZ, "no question measures objective 'sm-o2'")
 
 
-def test_reserved_types_are_accepted(content_root: Path) -> None:
+def test_every_engine_question_type_is_accepted(content_root: Path) -> None:
     edit(content_root, QUIZ, "questions:\n", "questions:\n"
          "  - id: sm-q00\n    type: likert\n    objective: sm-o1\n"
          "    text: {en: \"I feel ready.\", fr: \"Je me sens prêt.\"}\n")
