@@ -9,7 +9,7 @@ WORKERS ?= 2
 STAMP := $(VENV)/.installed
 
 .PHONY: run test install catalogs migrate content-check serve lint i18n i18n-check demo \
-        backup test-sqlite test-postgres browser-deps clean
+        backup test-sqlite test-postgres browser-deps bench bench-results clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -64,6 +64,14 @@ backup: install
 browser-deps:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+## bench: section page vs bare Flask page throughput, same gunicorn setup (median of runs)
+bench: install
+	$(BIN)/python benchmarks/pages.py
+
+## bench-results: cohort results for 2,000 participants × 60 items (median of 7 runs)
+bench-results: install
+	$(BIN)/python benchmarks/assessment_results.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

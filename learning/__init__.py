@@ -71,6 +71,10 @@ def _register_blueprints(app: Flask) -> None:
     from learning import i18n
     from learning.accounts import bp as accounts_bp
     from learning.accounts import people_views, views  # noqa: F401  (routes)
+    from learning.assessments import bp as assessments_bp
+    from learning.assessments import init_app as init_assessments
+    from learning.assessments import results_views  # noqa: F401
+    from learning.assessments import views as assessment_views  # noqa: F401
     from learning.audit import bp as audit_bp
     from learning.audit import views as audit_views  # noqa: F401
     from learning.cohorts import bp as cohorts_bp
@@ -85,15 +89,14 @@ def _register_blueprints(app: Flask) -> None:
     from learning.plans import bp as plans_bp
     from learning.plans import views as plan_views  # noqa: F401
 
-    for blueprint in (core_bp, accounts_bp, cohorts_bp, courses_bp, plans_bp, notifications_bp,
-                      audit_bp):
+    for blueprint in (core_bp, accounts_bp, cohorts_bp, courses_bp, plans_bp, assessments_bp,
+                      notifications_bp, audit_bp):
         app.register_blueprint(blueprint)
     i18n.init_app(app)
+    init_assessments(app)
 
 
 def _register_template_helpers(app: Flask) -> None:
-    from learning.core.urls import safe_next
-
     @app.context_processor
     def _globals() -> dict[str, Any]:
         from learning.notifications.services import unread_count
@@ -105,5 +108,6 @@ def _register_template_helpers(app: Flask) -> None:
             "locale": str(get_locale()),
             "unread_notifications": unread,
             "new_key": lambda: secrets.token_urlsafe(16),
-            "here": safe_next(request.full_path.rstrip("?")) if has_request_context() else "/",
+            # Where the language switch returns to; checked again when it is used.
+            "here": request.full_path.rstrip("?") if has_request_context() else "/",
         }

@@ -29,10 +29,12 @@ def register_commands(app: Flask) -> None:
         app.cli.add_command(group)
     app.cli.add_command(setup_link_command)
     app.cli.add_command(backup_command)
+    from learning.assessments.cli import assessments_cli
     from learning.content.cli import content_cli
     from learning.courses.cli import reminders_cli
     from learning.demo import demo_command
 
+    app.cli.add_command(assessments_cli)
     app.cli.add_command(content_cli)
     app.cli.add_command(reminders_cli)
     app.cli.add_command(demo_command)

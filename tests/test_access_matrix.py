@@ -13,6 +13,7 @@ import pytest
 from flask import Flask
 
 from learning.accounts.models import Role
+from learning.assessments.models import Attempt, Purpose
 from learning.cohorts.models import Cohort, CohortCountry, CohortFacilitator, Enrolment
 from learning.db import db
 from learning.plans.models import ActionPlanItem, PlanFunction
@@ -101,6 +102,17 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("notifications.mark_read", "POST"): expect(LOGIN, 302, 302, 302, 302, 302),
     ("notifications.outbox", "GET"): ADMIN_ONLY_200,
     ("audit.audit_log", "GET"): ADMIN_ONLY_200,
+    ("assessments.index", "GET"): SIGNED_IN_200,
+    # The module 1 quiz is open to anyone signed in; the participant resumes their attempt.
+    ("assessments.take", "GET"): SIGNED_IN_200,
+    ("assessments.start", "POST"): expect(LOGIN, 302, 302, 302, 302, 302),
+    # The participant's own attempt: an empty post has no client key (malformed); a
+    # submission without the required answers shows the questions again; an open attempt
+    # has no result yet. Nobody else finds the attempt.
+    ("assessments.save_answer", "POST"): expect(LOGIN, 400, 404, 404, 404, 404),
+    ("assessments.save_answers", "POST"): expect(LOGIN, 400, 404, 404, 404, 404),
+    ("assessments.submit", "POST"): expect(LOGIN, 200, 404, 404, 404, 404),
+    ("assessments.result", "GET"): expect(LOGIN, 302, 404, 404, 404, 404),
     # Staff whose scope covers the cohort; focal points and coordinators get aggregates only.
     ("assessments.cohort_results", "GET"): expect(LOGIN, 403, 200, 200, 200, 200),
     # Nobody in the matrix's cohort has taken a test: there is no table to export.
@@ -128,13 +140,17 @@ def world(app: Flask, make_user):  # type: ignore[no-untyped-def]
         item = ActionPlanItem(user_id=people["participant"].id, client_key="matrix-item",
                               unit_id="module-1-defining-supervision",
                               function=PlanFunction.SUPPORTIVE, action="Protect supervision time")
-        db.session.add_all([enrolment, item])
+        attempt = Attempt(user_id=people["participant"].id, cohort_id=cohort.id,
+                          bank_id="quiz-module-1", purpose=Purpose.QUIZ, number=1,
+                          open_key=f"{people['participant'].id}:quiz-module-1:quiz")
+        db.session.add_all([enrolment, item, attempt])
         db.session.commit()
         ids = {"cohort_id": cohort.id, "enrolment_id": enrolment.id,
                "user_id": people["participant"].id, "token": "not-a-real-token",
                "unit_id": "module-1-defining-supervision", "section_id": "m1-introduction",
                "reflection_id": "m1-r-timeline", "filename": "no-such-image.png",
-               "item_id": item.id}
+               "item_id": item.id, "bank_id": "quiz-module-1", "purpose": "quiz",
+               "attempt_id": attempt.id, "question_id": "m1-q01"}
     return people, ids
 
 

@@ -74,12 +74,16 @@ class User(UserMixin, Base):
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)  # type: ignore[assignment]
     # Bumped to end every session at once (sign-out, password change, deactivation).
     session_version: Mapped[int] = mapped_column(Integer, default=1)
+    # Kept with the notifications it counts (same transaction), so the badge shown on every
+    # page costs no query of its own.
+    unread_notifications: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
-    organisation: Mapped[Organisation | None] = relationship(lazy="joined")
+    organisation: Mapped[Organisation | None] = relationship()
+    # Loaded on first use: most requests never need a focal point's countries.
     focal_countries: Mapped[list[FocalPointCountry]] = relationship(
-        cascade="all, delete-orphan", lazy="selectin"
+        cascade="all, delete-orphan", lazy="select"
     )
 
     def get_id(self) -> str:

@@ -62,4 +62,6 @@ def init_app(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
     app.before_request(check_timeouts)
-    app.context_processor(lambda: {"current_user": current_user})
+    # Templates read the user dozens of times per page: hand them the object itself rather
+    # than the request-local proxy, whose every attribute access costs a context lookup.
+    app.context_processor(lambda: {"current_user": current_user._get_current_object()})

@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
-from typing import Any
+from datetime import date, datetime
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -72,9 +72,19 @@ def run_once(user: User, key: str, kind: str,
 # --- progress -----------------------------------------------------------------------------
 
 
-def progress_by_section(user: User) -> dict[str, SectionProgress]:
-    rows = db.session.scalars(select(SectionProgress).where(SectionProgress.user_id == user.id))
-    return {row.section_id: row for row in rows}
+class ProgressRow(Protocol):
+    section_id: str
+    completed_at: datetime | None
+    last_seen_at: datetime
+
+
+def progress_by_section(user: User, unit_id: str | None = None) -> dict[str, ProgressRow]:
+    # Plain rows, not ORM objects: this runs on every reader page.
+    query = select(SectionProgress.section_id, SectionProgress.completed_at,
+                   SectionProgress.last_seen_at).where(SectionProgress.user_id == user.id)
+    if unit_id is not None:
+        query = query.where(SectionProgress.unit_id == unit_id)
+    return {row.section_id: row for row in db.session.execute(query)}  # type: ignore[misc]
 
 
 def record_event(user: User, section: Section, event: str) -> dict[str, Any]:
@@ -128,18 +138,20 @@ class UnitProgress:
         return sum(s.minutes for s in self.sections if s.id not in self.completed)
 
 
+def progress_in_unit(unit: Unit, user: User,
+                     progress: dict[str, ProgressRow]) -> UnitProgress:
+    sections = unit.visible_sections(include_facilitator_notes=sees_facilitator_notes(user))
+    # Sections whose id disappeared from the course do not count; the rows stay.
+    completed = frozenset(s.id for s in sections
+                          if s.id in progress and progress[s.id].completed_at is not None)
+    next_section = next((s for s in sections if s.id not in completed), None)
+    return UnitProgress(unit, sections, completed, next_section)
+
+
 def unit_progress(catalogue: Catalogue, user: User,
-                  progress: dict[str, SectionProgress] | None = None) -> list[UnitProgress]:
+                  progress: dict[str, ProgressRow] | None = None) -> list[UnitProgress]:
     progress = progress if progress is not None else progress_by_section(user)
-    summaries = []
-    for unit in catalogue.units:
-        sections = visible_sections(catalogue, unit, user)
-        # Sections whose id disappeared from the course do not count; the rows stay.
-        completed = frozenset(s.id for s in sections
-                              if s.id in progress and progress[s.id].completed_at is not None)
-        next_section = next((s for s in sections if s.id not in completed), None)
-        summaries.append(UnitProgress(unit, sections, completed, next_section))
-    return summaries
+    return [progress_in_unit(unit, user, progress) for unit in catalogue.units]
 
 
 def resume_target(catalogue: Catalogue, user: User) -> Section | None:
@@ -162,12 +174,21 @@ def resume_target(catalogue: Catalogue, user: User) -> Section | None:
 # --- reflections ------------------------------------------------------------------------------
 
 
-def reflection_answers(user: User, reflection_ids: list[str]) -> dict[str, ReflectionAnswer]:
+@dataclass(frozen=True, slots=True)
+class SavedReflection:
+    text: str
+    revision: int
+
+
+def reflection_answers(user: User, reflection_ids: list[str]) -> dict[str, SavedReflection]:
     if not reflection_ids:
         return {}
-    rows = db.session.scalars(select(ReflectionAnswer).where(
-        ReflectionAnswer.user_id == user.id, ReflectionAnswer.reflection_id.in_(reflection_ids)))
-    return {row.reflection_id: row for row in rows}
+    # Plain rows, not ORM objects: this runs on every section page.
+    rows = db.session.execute(
+        select(ReflectionAnswer.reflection_id, ReflectionAnswer.text, ReflectionAnswer.revision)
+        .where(ReflectionAnswer.user_id == user.id,
+               ReflectionAnswer.reflection_id.in_(reflection_ids)))
+    return {row.reflection_id: SavedReflection(row.text, row.revision) for row in rows}
 
 
 def find_reflection(catalogue: Catalogue, reflection_id: str) -> tuple[Section, Reflection] | None:

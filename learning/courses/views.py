@@ -112,13 +112,13 @@ def print_unit(unit_id: str) -> str:
 @signed_in
 def section(section_id: str) -> str:
     catalogue = get_catalogue()
+    user = current_user._get_current_object()
     current = _section_or_404(section_id)
     unit_ = catalogue.unit_of(current)
-    include_notes = services.sees_facilitator_notes(current_user)
-    progress = services.progress_by_section(current_user)
-    answers = services.reflection_answers(current_user, [r.id for r in current.reflections])
-    summary = next(s for s in services.unit_progress(catalogue, current_user, progress)
-                   if s.unit.id == unit_.id)
+    include_notes = services.sees_facilitator_notes(user)
+    progress = services.progress_by_section(user, unit_id=unit_.id)
+    answers = services.reflection_answers(user, [r.id for r in current.reflections])
+    summary = services.progress_in_unit(unit_, user, progress)
     following = catalogue.next_section(current.id, include_facilitator_notes=include_notes)
     return render_template(
         "courses/section.html",

@@ -14,7 +14,7 @@ from typing import Any
 
 from flask import current_app, render_template
 from flask_babel import force_locale
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 
 from learning.accounts.models import User
 from learning.db import db, utcnow
@@ -63,6 +63,8 @@ def notify(
         user_id=user.id, kind=kind, subject=message.subject[:200], body=message.body, link=link
     )
     db.session.add(notification)
+    db.session.execute(update(User).where(User.id == user.id)
+                       .values(unread_notifications=User.unread_notifications + 1))
     if email and user.is_active:
         send_email(user.email, user.language, kind, user=user, link=link, **context)
     return notification
@@ -91,10 +93,7 @@ def _deliver(email: OutboundEmail) -> None:
 
 
 def unread_count(user: User) -> int:
-    query = select(func.count(Notification.id)).where(
-        Notification.user_id == user.id, Notification.read_at.is_(None)
-    )
-    return int(db.session.scalar(query) or 0)
+    return user.unread_notifications or 0
 
 
 def notifications_for(user: User, page: int = 1) -> tuple[list[Notification], bool]:
@@ -115,6 +114,7 @@ def mark_all_read(user: User) -> int:
         .where(Notification.user_id == user.id, Notification.read_at.is_(None))
         .values(read_at=utcnow())
     )
+    user.unread_notifications = 0
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
