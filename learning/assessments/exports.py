@@ -21,19 +21,12 @@ from learning.assessments import banks, results
 from learning.assessments import statistics as stats
 from learning.assessments.types import scales
 from learning.content.schema import Question, QuestionBank
+from learning.core.spreadsheets import neutralise
 from learning.i18n.countries import country_name
 
 Cell = str | int | float | None
 
-# A spreadsheet runs a cell starting with one of these as a formula (CSV injection); a tab
-# or carriage return in front hides the character from the eye but not from the program.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
-
-
-def neutralise(text: str) -> str:
-    """Text a spreadsheet shows as typed and never runs: a leading quote before a trigger."""
-    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,13 +24,13 @@ from learning.accounts.forms import organisation_type_labels
 from learning.accounts.models import Organisation, OrganisationType, User
 from learning.cohorts.models import Cohort, Enrolment, EnrolmentStatus
 from learning.content.schema import Catalogue
+from learning.core.spreadsheets import neutralise
 from learning.courses import steps
 from learning.courses.models import SectionProgress
 from learning.db import db
 from learning.i18n.countries import country_name
 
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -242,10 +242,6 @@ def _by_done(step_id: str) -> Callable[[ParticipantRow], bool]:
     """Sort by whether the step is done (ascending: not done first)."""
     return lambda row: step_id in row.done
 
-
-def neutralise(cell: str) -> str:
-    """Make a cell a spreadsheet shows as text, never runs as a formula."""
-    return "'" + cell if cell.startswith(FORMULA_PREFIXES) else cell
 
 
 def to_csv(progress: CohortProgress, locale: str) -> str:

@@ -4,21 +4,16 @@ click on Submit gives one result."""
 
 from __future__ import annotations
 
-import os
-import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 from flask import Flask
-from werkzeug.serving import make_server
 
 from learning.accounts.models import Role, User
 from learning.assessments.models import AttemptStatus
 from tests.assessments import attempts_support as support
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.conftest import PASSWORD
 
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -38,26 +33,6 @@ def app(fixture_course: Path, app: Flask) -> Flask:
     return app
 
 
-# The browser journeys' own fixtures (tests/browser/conftest.py), for the fixture course.
-@pytest.fixture
-def live_server(app: Flask) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("Debian's chromium package is not installed (make browser-deps)")
-    with sync_api.sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                              args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
 
 
 def _sign_in(page, live_server: str, user: User, target: str) -> None:  # type: ignore[no-untyped-def]
