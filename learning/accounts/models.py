@@ -71,7 +71,7 @@ class User(UserMixin, Base):
     )
     country_code: Mapped[str | None] = mapped_column(String(2), index=True)
     job_title: Mapped[str] = mapped_column(String(120), default="")
-    is_active: Mapped[bool] = mapped_column(Boolean, default=True)  # type: ignore[assignment]
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Bumped to end every session at once (sign-out, password change, deactivation).
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     # Kept with the notifications it counts (same transaction), so the badge shown on every

@@ -41,7 +41,8 @@ def user_by_email(email: str) -> User | None:
 
 
 def admin_exists() -> bool:
-    return db.session.scalar(select(func.count(User.id)).where(User.role == Role.ADMIN)) > 0
+    admins = db.session.scalar(select(func.count(User.id)).where(User.role == Role.ADMIN))
+    return bool(admins)
 
 
 # --- tokens -------------------------------------------------------------------------------

@@ -68,7 +68,7 @@ class RedisThrottle:
         pipe.execute()
 
     def count(self, bucket: str, key: str, window: timedelta) -> int:
-        value = self._redis.get(self._name(bucket, key))
+        value: bytes | None = self._redis.get(self._name(bucket, key))  # type: ignore[assignment]
         return int(value) if value else 0
 
     def clear(self, bucket: str, key: str) -> None:
@@ -82,4 +82,4 @@ def throttle() -> Throttle:
         url = app.config.get("REDIS_URL")
         instance = RedisThrottle(url) if url else DatabaseThrottle()
         app.extensions["tandem_throttle"] = instance
-    return instance  # type: ignore[no-any-return]
+    return instance

@@ -65,8 +65,8 @@ def _data(form: CohortForm) -> services.CohortData:
         slug=form.slug.data or "",
         languages=form.languages.data or [],
         venue=form.venue.data or "",
-        start_date=form.start_date.data,  # type: ignore[arg-type]
-        end_date=form.end_date.data,  # type: ignore[arg-type]
+        start_date=form.start_date.data,
+        end_date=form.end_date.data,
         precourse_deadline=form.precourse_deadline.data,
         countries=form.countries.data or [],
         facilitator_ids=form.facilitators.data or [],

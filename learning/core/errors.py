@@ -25,7 +25,7 @@ def _messages() -> dict[int, tuple[str, str]]:
     }
 
 
-def render_error(status: int, detail: str | None = None):  # type: ignore[no-untyped-def]
+def render_error(status: int, detail: str | None = None):
     title, message = _messages().get(status, (_("Error"), _("Something went wrong.")))
     if wants_json():
         response = jsonify(error=detail or message, status=status)
@@ -37,18 +37,18 @@ def render_error(status: int, detail: str | None = None):  # type: ignore[no-unt
 
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
-    def _csrf(error: CSRFError):  # type: ignore[no-untyped-def]
+    def _csrf(error: CSRFError):
         return render_error(
             400, _("Your form expired or was sent from elsewhere. Reload the page and try again.")
         )
 
     @app.errorhandler(HTTPException)
-    def _http(error: HTTPException):  # type: ignore[no-untyped-def]
+    def _http(error: HTTPException):
         if isinstance(error, InternalServerError):
             return _internal(error)
         return render_error(error.code or 500)
 
-    def _internal(error: Exception):  # type: ignore[no-untyped-def]
+    def _internal(error: Exception):
         db.session.rollback()
         app.logger.exception("Unhandled error", exc_info=error)
         return render_error(500)

@@ -49,4 +49,5 @@ def init_app(app: Flask) -> None:
 
 
 def get_catalogue() -> Catalogue:
-    return current_app.extensions["tandem_catalogue"]  # type: ignore[no-any-return]
+    catalogue: Catalogue = current_app.extensions["tandem_catalogue"]
+    return catalogue

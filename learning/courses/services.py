@@ -84,7 +84,7 @@ def progress_by_section(user: User, unit_id: str | None = None) -> dict[str, Pro
                    SectionProgress.last_seen_at).where(SectionProgress.user_id == user.id)
     if unit_id is not None:
         query = query.where(SectionProgress.unit_id == unit_id)
-    return {row.section_id: row for row in db.session.execute(query)}  # type: ignore[misc]
+    return {row.section_id: row for row in db.session.execute(query)}
 
 
 def record_event(user: User, section: Section, event: str) -> dict[str, Any]:

@@ -70,8 +70,10 @@ def check_catalogs() -> list[str]:
         for message in catalog:
             if not message.id:
                 continue
-            ids = message.id if isinstance(message.id, tuple) else (message.id,)
-            strings = message.string if isinstance(message.string, tuple) else (message.string,)
+            ids = [str(i) for i in message.id] if isinstance(message.id, tuple | list) \
+                else [str(message.id)]
+            strings = [str(s or "") for s in message.string] \
+                if isinstance(message.string, tuple | list) else [str(message.string or "")]
             label = f"{lang}: {ids[0]!r}"
             if message.fuzzy:
                 problems.append(f"{label} is fuzzy")
