@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
+    BooleanField,
     DateField,
     HiddenField,
     SelectField,
@@ -56,6 +57,10 @@ class CohortForm(FlaskForm):
     precourse_deadline = DateField(_l("Pre-course deadline"), validators=[Optional()])
     countries = SelectMultipleField(_l("Countries covered"), validators=[Optional()])
     facilitators = SelectMultipleField(_l("Facilitators"), coerce=int, validators=[Optional()])
+    pre_test_closes_at_module_1 = BooleanField(
+        _l("The pre-test closes when a participant starts module 1"), default=True)
+    post_test_requires_module_4 = BooleanField(
+        _l("The post-test opens only after a participant finishes module 4"), default=True)
     submit = SubmitField(_l("Save the cohort"))
 
     def validate_end_date(self, field: DateField) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import func, select
@@ -67,6 +67,8 @@ class CohortData:
     precourse_deadline: date | None
     countries: list[str]
     facilitator_ids: list[int]
+    # Assessment rules (learning.assessments.gating); unset keys follow the programme.
+    rules: dict[str, bool] = field(default_factory=dict)
 
 
 def _apply(cohort: Cohort, data: CohortData, session: Session) -> None:
@@ -93,6 +95,8 @@ def _apply(cohort: Cohort, data: CohortData, session: Session) -> None:
     cohort.precourse_deadline = data.precourse_deadline
     cohort.countries = [CohortCountry(country_code=code) for code in sorted(set(data.countries))]
     cohort.facilitators = [CohortFacilitator(user_id=uid) for uid in sorted(set(facilitators))]
+    if data.rules:
+        cohort.settings = {**(cohort.settings or {}), **data.rules}
 
 
 def create_cohort(actor: User, data: CohortData) -> Cohort:

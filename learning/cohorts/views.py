@@ -12,6 +12,10 @@ from werkzeug.wrappers import Response
 from learning.access import STAFF, roles
 from learning.accounts import services as accounts
 from learning.accounts.models import Role, User
+from learning.assessments.gating import (
+    POST_TEST_REQUIRES_MODULE_4,
+    PRE_TEST_CLOSES_AT_MODULE_1,
+)
 from learning.audit.services import record
 from learning.cohorts import bp, importing, services
 from learning.cohorts.forms import (
@@ -26,6 +30,9 @@ from learning.cohorts.models import Cohort, Enrolment, EnrolmentStatus
 from learning.core.forms import options
 from learning.db import db
 from learning.i18n.countries import country_choices
+
+# The form's field names are the settings keys the gating service reads.
+RULE_FIELDS = (PRE_TEST_CLOSES_AT_MODULE_1, POST_TEST_REQUIRES_MODULE_4)
 
 COHORT_ERRORS = {
     "dates": lambda: _("The last day cannot be before the first day."),
@@ -70,6 +77,7 @@ def _data(form: CohortForm) -> services.CohortData:
         precourse_deadline=form.precourse_deadline.data,
         countries=form.countries.data or [],
         facilitator_ids=form.facilitators.data or [],
+        rules={name: bool(form[name].data) for name in RULE_FIELDS},
     )
 
 
@@ -108,6 +116,8 @@ def edit(cohort_id: int) -> str | Response:
         form.languages.data = cohort.language_list
         form.countries.data = cohort.country_codes
         form.facilitators.data = sorted(cohort.facilitator_ids)
+        for name in RULE_FIELDS:
+            form[name].data = bool((cohort.settings or {}).get(name, True))
     if form.validate_on_submit():
         try:
             services.update_cohort(current_user, cohort, _data(form))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import io
+import re
 from datetime import date
 
 from sqlalchemy import func, select
@@ -163,3 +164,20 @@ def test_csv_missing_columns_is_explained(app, client, make_user, login):
     cohort_id = _cohort(app)
     page = _upload(client, cohort_id, b"full name,phone\nA,1\n").get_data(as_text=True)
     assert "These columns are missing: email, country." in page
+
+
+def test_admin_sets_the_cohorts_test_rules(app, client, make_user, login):
+    login(make_user(Role.ADMIN, country=None))
+    cohort_id = _cohort(app)
+    page = client.get(f"/cohorts/{cohort_id}/edit").get_data(as_text=True)
+    # New cohorts follow the programme: both rules on.
+    assert re.search(r'<input checked id="pre_test_closes_at_module_1"', page)
+    response = client.submit(f"/cohorts/{cohort_id}/edit", {
+        "name": "ToT tot", "languages": ["en"], "start_date": "2030-03-02",
+        "end_date": "2030-03-06", "countries": ["BI"],
+        "post_test_requires_module_4": "y"})
+    assert response.status_code == 302
+    with app.app_context():
+        settings = db.session.get(Cohort, cohort_id).settings
+    assert settings == {"pre_test_closes_at_module_1": False,
+                        "post_test_requires_module_4": True}
