@@ -77,6 +77,7 @@ def _register_blueprints(app: Flask) -> None:
     from learning.assessments import views as assessment_views  # noqa: F401
     from learning.audit import bp as audit_bp
     from learning.audit import views as audit_views  # noqa: F401
+    from learning.cohorts import application_views  # noqa: F401
     from learning.cohorts import bp as cohorts_bp
     from learning.cohorts import views as cohort_views  # noqa: F401
     from learning.core import bp as core_bp
@@ -87,10 +88,13 @@ def _register_blueprints(app: Flask) -> None:
     from learning.notifications import bp as notifications_bp
     from learning.notifications import views as notification_views  # noqa: F401
     from learning.plans import bp as plans_bp
+    from learning.plans import country_views  # noqa: F401
     from learning.plans import views as plan_views  # noqa: F401
+    from learning.rollout import bp as rollout_bp
+    from learning.rollout import views as rollout_views  # noqa: F401
 
     for blueprint in (core_bp, accounts_bp, cohorts_bp, courses_bp, plans_bp, assessments_bp,
-                      notifications_bp, audit_bp):
+                      rollout_bp, notifications_bp, audit_bp):
         app.register_blueprint(blueprint)
     i18n.init_app(app)
     init_assessments(app)

@@ -7,7 +7,10 @@ def import_all_models() -> None:
     from learning.accounts import models as accounts  # noqa: F401
     from learning.assessments import models as assessments  # noqa: F401
     from learning.audit import models as audit  # noqa: F401
+    from learning.cohorts import application_models as applications  # noqa: F401
     from learning.cohorts import models as cohorts  # noqa: F401
     from learning.courses import models as courses  # noqa: F401
     from learning.notifications import models as notifications  # noqa: F401
+    from learning.plans import country_models as country_plans  # noqa: F401
     from learning.plans import models as plans  # noqa: F401
+    from learning.rollout import models as rollout  # noqa: F401

@@ -7,16 +7,30 @@ without an entry here fails the suite, and a route without an access rule is ref
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
+from decimal import Decimal
 
 import pytest
 from flask import Flask
 
-from learning.accounts.models import Role
+from learning.accounts.models import OrganisationType, Role, User
 from learning.assessments.models import Attempt, Purpose
+from learning.cohorts.application_models import (
+    ApplicationAgency,
+    CountryApplication,
+    Nominee,
+)
 from learning.cohorts.models import Cohort, CohortCountry, CohortFacilitator, Enrolment
 from learning.db import db
+from learning.plans import country_services
+from learning.plans.country_models import (
+    ActivityCategory,
+    ActivityStatus,
+    Challenge,
+    FundingStatus,
+)
 from learning.plans.models import ActionPlanItem, PlanFunction
+from learning.rollout.models import ReportStatus, Training, TrainingReport
 from tests.conftest import BrowserLikeClient, sign_in
 
 ROLES = ["anonymous", "participant", "facilitator", "focal_point", "coordinator", "admin"]
@@ -33,6 +47,8 @@ EVERYONE_200 = expect(200, 200, 200, 200, 200, 200)
 SIGNED_IN_200 = expect(LOGIN, 200, 200, 200, 200, 200)
 ADMIN_ONLY_200 = expect(LOGIN, 403, 403, 403, 403, 200)
 MANAGERS_200 = expect(LOGIN, 403, 200, 403, 403, 200)
+PLAN_EDITORS_200 = expect(LOGIN, 200, 404, 404, 404, 200)
+PLAN_EDITORS_400 = expect(LOGIN, 400, 404, 404, 404, 400)
 
 EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("core.home", "GET"): EVERYONE_200,
@@ -118,6 +134,76 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     # Nobody in the matrix's cohort has taken a test: there is no table to export.
     ("assessments.results_csv", "GET"): expect(LOGIN, 403, 404, 404, 404, 404),
     ("assessments.results_xlsx", "GET"): expect(LOGIN, 403, 404, 404, 404, 404),
+    # Country applications: admins, and the coordinators and focal points of the country,
+    # read them; the country's coordinators and admins edit a draft (the matrix's draft of
+    # "BI" is incomplete: an empty post is malformed, or is told what is missing).
+    ("cohorts.list_applications", "GET"): expect(LOGIN, 403, 403, 200, 200, 200),
+    ("cohorts.new_application", "GET"): expect(LOGIN, 403, 403, 403, 200, 200),
+    ("cohorts.new_application", "POST"): expect(LOGIN, 403, 403, 403, 200, 200),
+    ("cohorts.show_application", "GET"): expect(LOGIN, 403, 403, 200, 200, 200),
+    ("cohorts.application_part", "GET"): expect(LOGIN, 403, 403, 403, 200, 200),
+    ("cohorts.application_part", "POST"): expect(LOGIN, 403, 403, 403, 400, 400),
+    ("cohorts.application_team", "GET"): expect(LOGIN, 403, 403, 403, 200, 200),
+    ("cohorts.add_agency", "POST"): expect(LOGIN, 403, 403, 403, 400, 400),
+    ("cohorts.remove_agency", "POST"): expect(LOGIN, 403, 403, 403, 400, 400),
+    ("cohorts.add_nominee", "POST"): expect(LOGIN, 403, 403, 403, 400, 400),
+    ("cohorts.remove_nominee", "POST"): expect(LOGIN, 403, 403, 403, 400, 400),
+    ("cohorts.submit_application", "GET"): expect(LOGIN, 403, 403, 403, 200, 200),
+    ("cohorts.submit_application", "POST"): expect(LOGIN, 403, 403, 403, 200, 200),
+    ("cohorts.review_application", "GET"): ADMIN_ONLY_200,
+    # A draft cannot be reviewed: the admin is sent back with a message.
+    ("cohorts.review_application", "POST"): expect(LOGIN, 403, 403, 403, 403, 302),
+    ("cohorts.decide_application", "POST"): expect(LOGIN, 403, 403, 403, 403, 400),
+    # Only the nominee of a selected application finds their nomination.
+    ("cohorts.nomination", "GET"): expect(LOGIN, 404, 404, 404, 404, 404),
+    ("cohorts.nomination", "POST"): expect(LOGIN, 404, 404, 404, 404, 404),
+    # Roll-out. Trainings are recorded by the country team (the participant); their empty
+    # posts carry no client key or version: malformed. An empty score upload is asked for
+    # a file. The report (waiting for review) is read by the country's focal point and
+    # coordinator, the cohort's facilitator and admins; only the focal point decides, and
+    # logs follow-up (their empty posts have no client key: malformed).
+    ("rollout.my_trainings", "GET"): SIGNED_IN_200,
+    ("rollout.new_training", "GET"): expect(LOGIN, 200, 404, 404, 404, 404),
+    ("rollout.new_training", "POST"): expect(LOGIN, 400, 404, 404, 404, 404),
+    ("rollout.edit_training", "GET"): expect(LOGIN, 200, 404, 404, 404, 404),
+    ("rollout.edit_training", "POST"): expect(LOGIN, 400, 404, 404, 404, 404),
+    ("rollout.import_scores", "GET"): expect(LOGIN, 200, 404, 404, 404, 404),
+    ("rollout.import_scores", "POST"): expect(LOGIN, 200, 404, 404, 404, 404),
+    ("rollout.report", "GET"): SIGNED_IN_200,
+    ("rollout.review_report", "POST"): expect(LOGIN, 403, 403, 400, 403, 403),
+    ("rollout.review_queue", "GET"): expect(LOGIN, 403, 403, 200, 403, 200),
+    ("rollout.team", "GET"): SIGNED_IN_200,
+    ("rollout.follow_up", "GET"): SIGNED_IN_200,
+    ("rollout.add_follow_up", "POST"): expect(LOGIN, 403, 403, 400, 403, 403),
+    ("rollout.trainings_xlsx", "GET"): expect(LOGIN, 403, 403, 200, 403, 200),
+    # Country roll-out plan of "BI": its team (the participant) and admins edit it, the
+    # country's focal point reviews it, the coordinator and the cohort's facilitator read it.
+    # Empty posts carry no plan version or client key: malformed (400) for those who may
+    # write, not found for the others. Starting a plan that exists leads to it.
+    ("plans.country_plans", "GET"): SIGNED_IN_200,
+    ("plans.country_plan", "GET"): SIGNED_IN_200,
+    ("plans.start_country_plan", "POST"): expect(LOGIN, 302, 404, 404, 404, 302),
+    ("plans.save_plan_section", "POST"): PLAN_EDITORS_400,
+    ("plans.add_plan_activity", "POST"): PLAN_EDITORS_400,
+    ("plans.edit_plan_activity", "GET"): PLAN_EDITORS_200,
+    ("plans.edit_plan_activity", "POST"): PLAN_EDITORS_400,
+    ("plans.remove_plan_activity", "POST"): PLAN_EDITORS_400,
+    ("plans.add_budget_line", "POST"): PLAN_EDITORS_400,
+    ("plans.edit_budget_line", "GET"): PLAN_EDITORS_200,
+    ("plans.edit_budget_line", "POST"): PLAN_EDITORS_400,
+    ("plans.remove_budget_line", "POST"): PLAN_EDITORS_400,
+    ("plans.add_plan_risk", "POST"): PLAN_EDITORS_400,
+    ("plans.edit_plan_risk", "GET"): PLAN_EDITORS_200,
+    ("plans.edit_plan_risk", "POST"): PLAN_EDITORS_400,
+    ("plans.remove_plan_risk", "POST"): PLAN_EDITORS_400,
+    ("plans.submit_country_plan", "POST"): PLAN_EDITORS_400,
+    ("plans.review_country_plan", "GET"): expect(LOGIN, 404, 404, 200, 404, 200),
+    ("plans.review_country_plan", "POST"): expect(LOGIN, 404, 404, 400, 404, 400),
+    ("plans.plan_versions", "GET"): SIGNED_IN_200,
+    ("plans.plan_version", "GET"): SIGNED_IN_200,
+    ("plans.print_country_plan", "GET"): SIGNED_IN_200,
+    ("plans.country_plan_pdf", "GET"): SIGNED_IN_200,
+    ("plans.country_plan_xlsx", "GET"): SIGNED_IN_200,
 }
 
 
@@ -143,15 +229,63 @@ def world(app: Flask, make_user):  # type: ignore[no-untyped-def]
         attempt = Attempt(user_id=people["participant"].id, cohort_id=cohort.id,
                           bank_id="quiz-module-1", purpose=Purpose.QUIZ, number=1,
                           open_key=f"{people['participant'].id}:quiz-module-1:quiz")
-        db.session.add_all([enrolment, item, attempt])
+        # Two trainings of the participant: one still a draft, one waiting for review.
+        draft = Training(cohort_id=cohort.id, country_code="BI",
+                         trainer_id=people["participant"].id, region_city="Gitega",
+                         report=TrainingReport(status=ReportStatus.DRAFT))
+        in_review = Training(cohort_id=cohort.id, country_code="BI",
+                             trainer_id=people["participant"].id, region_city="Ngozi",
+                             report=TrainingReport(status=ReportStatus.SUBMITTED,
+                                                   submitted_at=datetime(2030, 5, 1, tzinfo=UTC)))
+        db.session.add_all([enrolment, item, attempt, draft, in_review])
+        # A draft application of the coordinator's country, with an agency and a nominee.
+        application = CountryApplication(
+            country_code="BI", coordinator_id=people["coordinator"].id, language="en",
+            version=1, part_versions={},
+            agencies=[ApplicationAgency(name="FVS-Amade",
+                                        organisation_type=OrganisationType.NATIONAL_NGO)],
+            nominees=[Nominee(name="Claudine Irakoze", email="claudine@example.org",
+                              organisation="Ministère", title="Directrice",
+                              organisation_type=OrganisationType.GOVERNMENT)])
+        db.session.add(application)
+        db.session.flush()
+        plan_ids = _country_plan(cohort, db.session.get(User, people["participant"].id))
+        application_ids = {"application_id": application.id, "part": "contacts",
+                           "agency_id": application.agencies[0].id,
+                           "nominee_id": application.nominees[0].id}
         db.session.commit()
         ids = {"cohort_id": cohort.id, "enrolment_id": enrolment.id,
                "user_id": people["participant"].id, "token": "not-a-real-token",
                "unit_id": "module-1-defining-supervision", "section_id": "m1-introduction",
                "reflection_id": "m1-r-timeline", "filename": "no-such-image.png",
                "item_id": item.id, "bank_id": "quiz-module-1", "purpose": "quiz",
-               "attempt_id": attempt.id, "question_id": "m1-q01"}
+               "attempt_id": attempt.id, "question_id": "m1-q01",
+               "training_id": draft.id, "report_id": in_review.report.id,
+               "country_code": "BI"}
+    ids.update(application_ids)
+    ids.update(plan_ids)
     return people, ids
+
+
+def _country_plan(cohort: Cohort, author: User) -> dict[str, object]:
+    """The "BI" team's roll-out plan, with one activity, one budget line and one risk."""
+    plan = country_services.start_plan(author, cohort, "BI")
+    made = {}
+    for name, edit in [
+            ("activity_id", country_services.add_activity({
+                "title": "Training in Gitega", "category": ActivityCategory.TRAINING,
+                "owner_name": "", "organisation": "", "start_date": date(2030, 4, 6),
+                "end_date": date(2030, 4, 8), "status": ActivityStatus.PLANNED,
+                "depends_on": []})),
+            ("line_id", country_services.add_line({
+                "item": "Venue", "activity_id": None, "unit_cost": Decimal("250"),
+                "quantity": Decimal("3"), "currency": "USD",
+                "funding_status": FundingStatus.SECURED})),
+            ("risk_id", country_services.add_risk({
+                "challenge": Challenge.TRAINER_TURNOVER, "description": "",
+                "mitigation": "Train alternates"}))]:
+        made[name] = country_services.save(author, plan.id, None, edit)["id"]
+    return {**made, "section": "context", "version_number": 1}
 
 
 def _route_methods(app: Flask) -> list[tuple[str, str, str]]:

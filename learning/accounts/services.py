@@ -10,6 +10,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
+from blinker import signal
 from flask import current_app
 from sqlalchemy import func, select, update
 
@@ -26,6 +27,10 @@ from learning.accounts.passwords import hash_password, verify_password
 from learning.accounts.throttle import throttle
 from learning.audit.services import record
 from learning.db import db, utcnow
+
+# Sent inside the unit of work of an accepted invitation (sender: the user), so other
+# domains react without accounts importing them (cohorts: a nominee confirms).
+invitation_accepted = signal("invitation-accepted")
 
 
 class AccountError(ValueError):
@@ -299,6 +304,7 @@ def accept_invitation(token: AccountToken, name: str, password: str, language: s
     user.language = language
     set_password(user, password)
     record("invitation.accepted", actor=user, target=user)
+    invitation_accepted.send(user)
     return user
 
 
