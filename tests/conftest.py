@@ -178,3 +178,27 @@ def browser():  # type: ignore[no-untyped-def]
                                               args=CHROMIUM_ARGS)
         yield instance
         instance.close()
+
+
+# --- French expectations ----------------------------------------------------------------------
+
+_FRENCH = None
+
+
+def in_french(message: str, plural: str | None = None, num: int | None = None,
+              **values: Any) -> str:
+    """The French the catalog gives for a UI message, as a French reader sees it."""
+    global _FRENCH
+    if _FRENCH is None:
+        from babel.support import Translations
+
+        from learning.config import PROJECT_ROOT
+
+        _FRENCH = Translations.load(str(PROJECT_ROOT / "translations"), ["fr"])
+    if plural is not None:
+        assert num is not None
+        values.setdefault("num", num)
+        text = _FRENCH.ungettext(message, plural, num)
+    else:
+        text = _FRENCH.ugettext(message)
+    return text % values if values else text

@@ -28,6 +28,7 @@ from tests.cohorts.test_applications import (
     make_cohort,
     page_text,
 )
+from tests.conftest import in_french
 
 LINK = re.compile(r"http://127\.0\.0\.1:5000(/\S+)")
 SCORES = {"relevance_score": "4", "interagency_score": "5", "team_score": "3",
@@ -214,7 +215,10 @@ def test_a_member_with_an_account_confirms_on_their_nomination_page(app, client,
         db.session.expunge(coordinator)
     login(coordinator)
     page = page_text(client.get(f"/applications/{application_id}"))
-    assert page.count("Invited on") == 5 and page.count("Confirmed on") == 2
+    # The coordinator reads French.
+    invited = in_french("Invited on %(date)s, not confirmed yet").split("%(date)s")[0]
+    confirmed = in_french("Confirmed on %(date)s").split("%(date)s")[0]
+    assert page.count(invited) == 5 and page.count(confirmed) == 2
 
 
 def test_the_invitation_accepted_signal_confirms_pending_nominations(app, client, make_user,

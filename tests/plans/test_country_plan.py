@@ -34,7 +34,7 @@ from learning.plans.country_models import (
     CountryPlanActivity,
     PlanVersion,
 )
-from tests.conftest import BrowserLikeClient, sign_in
+from tests.conftest import BrowserLikeClient, in_french, sign_in
 
 JSON = {"Accept": "application/json"}
 
@@ -221,13 +221,16 @@ def test_two_members_edit_the_same_text_and_the_second_sees_both_versions(app, p
     refused = bruno.post(action, data=bruno_form)
     assert refused.status_code == 409
     page = text_of(refused)
-    assert "Not saved: the plan changed since you opened it" in page
-    assert "Alice Niyonzima saved the plan after you opened it" in page
-    assert "you saw version 1, it is now at version 2" in page
+    # Bruno reads French.
+    assert in_french("Not saved: the plan changed since you opened it") in page
+    assert in_french(
+        "%(names)s saved the plan after you opened it: you saw version %(seen)d, it is now at "
+        "version %(current)d. Nothing of yours was saved, and nothing of theirs was "
+        "overwritten.", names="Alice Niyonzima", seen=1, current=2) in " ".join(page.split())
     # Field by field: the version Bruno saw (empty), the saved one (Alice's) and his own.
     clash = re.search(r'<table class="plan-clashes">.*?</table>', page, re.S).group(0)
-    assert "Agencies implementing case management" in clash
-    assert "(empty)" in clash
+    assert in_french("Agencies implementing case management") in clash
+    assert in_french("(empty)") in clash
     assert "IRC, UNICEF, Terre des hommes" in clash and "IRC, War Child" in clash
     assert plan_row(app, ids).agencies == "IRC, UNICEF, Terre des hommes"
 
@@ -272,12 +275,15 @@ def test_autosave_is_answered_409_with_both_versions_and_other_sections_go_throu
                        headers={**JSON, "X-CSRFToken": bruno.token()})
     assert stale.status_code == 409
     assert stale.json["ok"] is False
-    assert "Alice Niyonzima changed this part of the plan" in stale.json["error"]
+    assert stale.json["error"] == in_french(
+        "Not saved: %(names)s changed this part of the plan after you opened it. Your text is "
+        "still here: press “Save” to see both versions and choose.", names="Alice Niyonzima")
     assert stale.json["conflict"]["seen_version"] == 1
     assert stale.json["conflict"]["current_version"] == 3
     assert stale.json["conflict"]["fields"] == [{
-        "section": "Context", "row": "", "field": "Agencies implementing case management",
-        "seen": "(empty)", "saved": "IRC", "yours": "War Child"}]
+        "section": in_french("Context"), "row": "",
+        "field": in_french("Agencies implementing case management"),
+        "seen": in_french("(empty)"), "saved": "IRC", "yours": "War Child"}]
     plan = plan_row(app, ids)
     assert (plan.agencies, plan.follow_up_plan, plan.call_frequency.value, plan.version) == (
         "IRC", "Monthly call, first Monday", "monthly", 3)
@@ -340,7 +346,7 @@ def test_editing_and_removing_a_row_someone_changed_or_removed(app, plan_world):
     refused = bruno.post(f"{edit_url}/remove", data=bruno_remove)
     assert refused.status_code == 409
     page = text_of(refused)
-    assert "Alice Niyonzima" in page and "Remove it anyway" in page
+    assert "Alice Niyonzima" in page and in_french("Remove it anyway") in page
     with app.app_context():
         assert db.session.get(CountryPlanActivity, activity_id) is not None
     # Now that he has seen it, he removes it.

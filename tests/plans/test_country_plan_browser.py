@@ -10,6 +10,7 @@ from flask import Flask
 from learning.db import db
 from learning.plans.country_models import CountryPlan
 from tests.browser.test_autosave_journey import sign_in, wait_for, watch_for_errors
+from tests.conftest import in_french
 from tests.plans.test_country_plan import plan_url, plan_world  # noqa: F401 - a fixture
 
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -48,7 +49,9 @@ def test_two_members_type_in_the_same_section_and_nothing_is_lost(
     bruno.locator("#context-agencies").fill("IRC, War Child")
     status = bruno.locator("#context [data-save-status]")
     expect(status).to_have_attribute("data-state", "error")
-    expect(status).to_contain_text("Alice Niyonzima changed this part of the plan")
+    expect(status).to_have_text(in_french(
+        "Not saved: %(names)s changed this part of the plan after you opened it. Your text is "
+        "still here: press “Save” to see both versions and choose.", names="Alice Niyonzima"))
     expect(bruno.locator("#context-agencies")).to_have_value("IRC, War Child")
     assert stored(app, ids, "agencies") == "IRC, UNICEF"
 

@@ -17,6 +17,7 @@ from learning.plans.country_models import (
     CountryPlanActivity,
     PlanRisk,
 )
+from tests.conftest import in_french
 from tests.plans.test_country_plan import (  # noqa: F401 - plan_world is a fixture
     add_activity,
     client_for,
@@ -145,7 +146,8 @@ def test_submit_return_resubmit_approve_with_everyone_told_in_their_language(app
     review = open_form(focal, plan_url(ids, "/review"), plan_url(ids, "/review"))
     empty = focal.post(plan_url(ids, "/review"), data={**review, "decision": "return"})
     assert empty.status_code == 200
-    assert "Write at least one comment: say what the team should change." in text_of(empty)
+    assert in_french("Write at least one comment: say what the team should change.") \
+        in text_of(empty)  # the focal point reads French
     review.update({"decision": "return",
                    "comment_budget": "Who pays for the venue? Mark it requested or a gap."})
     assert focal.post(plan_url(ids, "/review"), data=review).status_code == 302
@@ -171,7 +173,9 @@ def test_submit_return_resubmit_approve_with_everyone_told_in_their_language(app
     submit = open_form(alice, plan_url(ids), plan_url(ids, "/submit"))
     assert alice.post(plan_url(ids, "/submit"), data=submit).status_code == 302
     review_page = text_of(focal.get(plan_url(ids, "/review")))
-    assert "1 change since the version you last reviewed (2)" in review_page
+    assert in_french("%(num)d change since the version you last reviewed (%(version)d)",
+                     "%(num)d changes since the version you last reviewed (%(version)d)",
+                     1, version=2) in review_page
     review = form_on(focal.get(plan_url(ids, "/review")).get_data(as_text=True),
                      plan_url(ids, "/review"))
     review.update({"decision": "approve", "general": "A realistic plan."})

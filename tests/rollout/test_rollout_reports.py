@@ -17,6 +17,7 @@ from learning.rollout.models import (
     Training,
     TrainingReport,
 )
+from tests.conftest import in_french
 from tests.rollout.conftest import complete_report, hidden, page
 
 
@@ -86,7 +87,8 @@ def test_the_report_goes_back_and_forth_and_the_thread_is_kept(app, client, worl
     # Under review, the trainer cannot change it.
     locked = client.get(f"/trainings/{training_id}/edit")
     assert locked.status_code == 302
-    assert "with the focal point for review" in page(client.get(locked.headers["Location"]))
+    assert in_french("This report is with the focal point for review: it can be changed again "
+                     "if it is returned to you.") in page(client.get(locked.headers["Location"]))
     _logout(client)
 
     login(people["focal_point"])
@@ -103,7 +105,7 @@ def test_the_report_goes_back_and_forth_and_the_thread_is_kept(app, client, worl
     login(people["trainer"])
     edit = page(client.get(f"/trainings/{training_id}/edit"))
     assert "Please add the evaluation results per module." in edit
-    assert "Save and resubmit for review" in edit
+    assert in_french("Save and resubmit for review") in edit
     response = _save(client, training_id, complete_report(
         evaluation_highlights="Module 2 scored best; module 4 needs more time.",
         draft_note="Evaluation per module added."), submit_report="1")
@@ -176,10 +178,10 @@ def test_submission_says_what_is_missing_and_keeps_the_text(app, client, world, 
         submit_report="1")
     assert response.status_code == 200
     text = page(response)
-    assert "the report cannot be submitted yet" in text
-    assert "Choose the language of the training." in text
-    assert ("The participants by organisation type and by gender must add up to the same "
-            "total.") in text
+    assert in_french("Your changes are saved, but the report cannot be submitted yet:") in text
+    assert in_french("Choose the language of the training.") in text
+    assert in_french("The participants by organisation type and by gender must add up to the "
+                     "same total.") in text
     report = _report(app, training_id)
     assert report.status == ReportStatus.DRAFT
     with app.app_context():
@@ -192,8 +194,9 @@ def test_an_organisation_needs_its_type(app, client, world, login):
     training_id = _new_training(client, world.cohort_id)
     response = _save(client, training_id, complete_report(**{"organisations-1-type": ""}))
     assert response.status_code == 200
-    assert ("Organisations reached, row 2, Type</a>: Choose the type of this organisation."
-            in page(response))
+    shown = page(response)
+    assert in_french("Choose the type of this organisation.") in shown
+    assert 'href="#organisations-1-type"' in shown
     with app.app_context():
         assert db.session.get(Training, training_id).organisations == []
 

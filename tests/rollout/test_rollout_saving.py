@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from learning.db import db
 from learning.rollout.models import ReportStatus, Training
+from tests.conftest import in_french
 from tests.rollout.conftest import complete_report, page
 
 JSON = {"Accept": "application/json"}
@@ -59,9 +60,11 @@ def test_a_save_from_an_older_version_is_refused_with_what_differs(app, client, 
         base_revision="1", key="tab-two-key-1", adaptations="Tab two's adaptations"))
     assert stale.status_code == 409
     assert stale.json["ok"] is False
-    assert "changed in another tab or device" in stale.json["error"]
+    assert stale.json["error"] == in_french(
+        "This training was changed in another tab or device since you opened it. "
+        "Reload the page to see the saved version; copy your text first.")
     assert stale.json["conflict"]["version"] == 2
-    assert stale.json["conflict"]["fields"] == ["Adaptations made for the context"]
+    assert stale.json["conflict"]["fields"] == [in_french("Adaptations made for the context")]
     assert _training(app, training_id).adaptations == "Tab one's adaptations"
 
     # Without JavaScript: the page again, with the person's text and what differs.
@@ -70,8 +73,9 @@ def test_a_save_from_an_older_version_is_refused_with_what_differs(app, client, 
         **complete_report(adaptations="Tab two's adaptations", days="2")})
     assert plain.status_code == 409
     shown = page(plain)
-    assert "changed in another tab or device since you opened it" in shown
-    assert "<li>Number of training days</li>" in shown
+    assert in_french("This training was changed in another tab or device since you opened it.") \
+        in shown
+    assert f"<li>{in_french('Number of training days')}</li>" in shown
     assert "Tab two&#39;s adaptations" in plain.get_data(as_text=True)
     assert 'name="base_revision" type="hidden" value="2"' in shown
     assert _training(app, training_id).adaptations == "Tab one's adaptations"
@@ -91,7 +95,7 @@ def test_a_report_under_review_cannot_be_changed(app, client, world, login, reco
                                                              key="late-save-key-1",
                                                              region_city="Ngozi"))
     assert refused.status_code == 409
-    assert refused.json == {"ok": False, "error": (
+    assert refused.json == {"ok": False, "error": in_french(
         "This report is with the focal point for review: it can be changed again if it is "
         "returned to you.")}
     assert _training(app, training_id).region_city == "Gitega"

@@ -9,6 +9,7 @@ from decimal import Decimal
 from learning.db import db
 from learning.rollout.models import Training
 from learning.rollout.scores import parse_scores
+from tests.conftest import in_french
 from tests.rollout.conftest import page
 
 
@@ -38,8 +39,11 @@ def test_a_french_excel_file_sets_the_averages(app, client, world, login, record
     assert _averages(app, training_id) == (Decimal("55.17"), Decimal("81.83"), 3, 2)
     shown = page(client.get(response.headers["Location"]))
     # The trainer reads French: numbers as French people write them.
-    assert ("Scores of 3 trainees imported: pre-test average 55,17\xa0%, post-test average "
-            "81,83\xa0%.") in shown
+    assert in_french("Scores of %(num)d trainee imported: pre-test average %(pre)s, "
+                     "post-test average %(post)s.",
+                     "Scores of %(num)d trainees imported: pre-test average %(pre)s, "
+                     "post-test average %(post)s.", 3,
+                     pre="55,17\xa0%", post="81,83\xa0%") in shown
     assert 'value="55.17"' in shown
 
 
@@ -60,12 +64,15 @@ def test_bad_lines_are_listed_and_nothing_is_imported(app, client, world, login,
     response = _upload(client, training_id, text)
     assert response.status_code == 200
     shown = page(response)
-    assert "Nothing was imported: 5 lines have to be corrected." in shown
-    for problem in ("The post-test score is missing (keep only trainees who took both tests).",
-                    "The pre-test score “fifty” is not a number.",
-                    "The post-test score “120” is not between 0 and 100.",
-                    "The trainee's name or id is missing.",
-                    "Same trainee as line 2."):
+    assert in_french("Nothing was imported: %(num)d line has to be corrected.",
+                     "Nothing was imported: %(num)d lines have to be corrected.", 5) in shown
+    for problem in (
+            in_french("The post-test score is missing (keep only trainees who took both "
+                      "tests)."),
+            in_french("The pre-test score “%(value)s” is not a number.", value="fifty"),
+            in_french("The post-test score “%(value)s” is not between 0 and 100.", value="120"),
+            in_french("The trainee's name or id is missing."),
+            in_french("Same trainee as line %(line)d.", line=2)):
         assert problem in shown
     assert "T07" not in shown  # good lines are not listed as problems
     assert _averages(app, training_id) == (Decimal("50.00"), Decimal("70.00"), 12, 1)

@@ -19,6 +19,7 @@ from learning.plans.country_models import (
 )
 from learning.rollout.models import FollowUpContact, ReportStatus, Training
 from learning.rollout.services import delivered_by_activity
+from tests.conftest import in_french
 from tests.rollout.conftest import complete_report, hidden, page
 
 
@@ -106,8 +107,8 @@ def test_a_team_without_a_plan_says_so(client, world, login, record_training):
                     organisations=("Division des Affaires Sociales",))
     login(world.people["other_focal_point"])
     figures = _figures(page(client.get(f"/cohorts/{world.cohort_id}/countries/CD/team")))
-    assert figures["plan-status"] == "Not started"
-    assert figures["trainings"] == "1 (no plan yet)"
+    assert figures["plan-status"] == in_french("Not started")
+    assert figures["trainings"] == in_french("%(delivered)s (no plan yet)", delivered="1")
     assert (figures["supervisors"], figures["organisations"]) == ("7", "1")
 
 
