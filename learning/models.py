@@ -9,6 +9,7 @@ def import_all_models() -> None:
     from learning.audit import models as audit  # noqa: F401
     from learning.cohorts import application_models as applications  # noqa: F401
     from learning.cohorts import models as cohorts  # noqa: F401
+    from learning.core import models as core  # noqa: F401
     from learning.courses import models as courses  # noqa: F401
     from learning.notifications import models as notifications  # noqa: F401
     from learning.plans import country_models as country_plans  # noqa: F401

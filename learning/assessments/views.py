@@ -26,8 +26,8 @@ from learning.assessments.models import Attempt, AttemptStatus, Purpose
 from learning.assessments.types import AnswerError, answer_key_feedback, question_type
 from learning.content.schema import Question, QuestionBank
 from learning.core.errors import render_error
+from learning.core.writes import InvalidWrite, run_once
 from learning.courses.catalogue import get_catalogue
-from learning.courses.services import InvalidWrite, run_once
 from learning.db import db, utcnow
 
 ViewResult = Response | str | tuple[Response | str, int]

@@ -42,7 +42,7 @@ from wtforms.widgets import HiddenInput
 from learning.accounts.models import OrganisationType
 from learning.cohorts.application_models import Decision
 from learning.core.forms import options
-from learning.courses.services import CLIENT_KEY
+from learning.core.writes import CLIENT_KEY
 
 MAX_TEXT = 4000
 UNREADABLE_SAVE = _l("This save could not be identified. Reload the page and try again.")

@@ -54,7 +54,7 @@ from learning.cohorts.application_models import CountryApplication, Decision
 from learning.cohorts.models import Cohort
 from learning.core.errors import render_error
 from learning.core.forms import options
-from learning.courses.services import InvalidWrite, run_once
+from learning.core.writes import InvalidWrite, run_once
 from learning.db import db
 from learning.i18n.countries import country_choices, country_name
 

@@ -26,7 +26,8 @@ from learning.audit.services import record
 from learning.cohorts import services as cohorts
 from learning.cohorts.models import Cohort
 from learning.core.forms import options
-from learning.courses import bp, reminders, services, steps
+from learning.core.writes import InvalidWrite, run_once
+from learning.courses import bp, reminders, steps
 from learning.courses import cohort_progress as progress
 from learning.courses.catalogue import get_catalogue
 from learning.courses.progress_forms import ReminderForm
@@ -133,10 +134,10 @@ def cohort_reminders(cohort_id: int) -> Response:
     actor: User = current_user._get_current_object()
     chosen: steps.Step = step
     try:
-        result = services.run_once(
+        result = run_once(
             actor, form.key.data or "", "reminder",
             lambda: {"sent": reminders.send_manual(catalogue, actor, cohort, chosen, utcnow())})
-    except services.InvalidWrite:
+    except InvalidWrite:
         flash(_("Reload the page and try again."), "error")
         return back
     sent = int(result["sent"])

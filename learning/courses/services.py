@@ -1,33 +1,25 @@
 """Reader rules: progress per section, reflections, resuming, deadlines.
 
-Writes are idempotent: each carries a client key, and :func:`run_once` returns the first
-result for a key instead of writing twice. Progress only moves forward.
+Writes are idempotent (``learning.core.writes.run_once``); progress only moves forward.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from learning.accounts.models import Role, User
 from learning.cohorts.models import Cohort, Enrolment, EnrolmentStatus
 from learning.content.schema import Catalogue, Reflection, Section, Unit
-from learning.courses.models import ReflectionAnswer, SectionProgress, WriteReceipt
+from learning.core.writes import InvalidWrite
+from learning.courses.models import ReflectionAnswer, SectionProgress
 from learning.db import db, utcnow
 
-CLIENT_KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 MAX_REFLECTION_CHARS = 20_000
 EVENTS = ("opened", "completed")
-
-
-class InvalidWrite(ValueError):
-    """The write is malformed (bad key, unknown event, text too long or with NUL)."""
 
 
 def sees_facilitator_notes(user: User) -> bool:
@@ -39,34 +31,6 @@ def visible_sections(catalogue: Catalogue, unit: Unit, user: User) -> tuple[Sect
 
 
 # --- idempotent writes ------------------------------------------------------------------------
-
-
-def run_once(user: User, key: str, kind: str,
-             write: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-    """Apply ``write`` once per (user, key) and commit; a repeat returns the first result.
-
-    Two copies racing each other: the unique constraint refuses the second receipt, its
-    transaction rolls back whole, and it answers with the first one's result.
-    """
-    if not CLIENT_KEY.match(key or ""):
-        raise InvalidWrite("key")
-    session = db.session()
-    receipt_query = select(WriteReceipt).where(WriteReceipt.user_id == user.id,
-                                               WriteReceipt.key == key)
-    existing = session.scalar(receipt_query)
-    if existing is not None:
-        return {**existing.result, "replayed": True}
-    try:
-        result = write()
-        session.add(WriteReceipt(user_id=user.id, key=key, kind=kind, result=result))
-        session.commit()
-    except IntegrityError:
-        session.rollback()
-        existing = session.scalar(receipt_query)
-        if existing is None:
-            raise
-        return {**existing.result, "replayed": True}
-    return result
 
 
 # --- progress -----------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from werkzeug.wrappers import Response
 from learning.access import signed_in
 from learning.content.schema import Section, Unit
 from learning.core.urls import safe_next
+from learning.core.writes import InvalidWrite, run_once
 from learning.courses import bp, services
 from learning.courses.catalogue import get_catalogue
 
@@ -49,7 +50,7 @@ def _section_or_404(section_id: str) -> Section:
     return section
 
 
-def _invalid(error: services.InvalidWrite) -> tuple[Response, int] | Response:
+def _invalid(error: InvalidWrite) -> tuple[Response, int] | Response:
     messages = {
         "key": _("This save could not be identified. Reload the page and try again."),
         "event": _("Unknown action."),
@@ -141,9 +142,9 @@ def record_progress(section_id: str) -> Response | tuple[Response, int]:
     event = request.form.get("event", "")
     key = request.form.get("key", "")
     try:
-        result = services.run_once(current_user, key, "progress",
+        result = run_once(current_user, key, "progress",
                                    lambda: services.record_event(current_user, current, event))
-    except services.InvalidWrite as error:
+    except InvalidWrite as error:
         return _invalid(error)
     if _wants_json():
         return jsonify(result)
@@ -181,13 +182,13 @@ def save_reflection(reflection_id: str) -> Response | tuple[Response, int]:
     try:
         base_revision = int(base) if base else None
     except ValueError:
-        return _invalid(services.InvalidWrite("revision"))
+        return _invalid(InvalidWrite("revision"))
     try:
-        result = services.run_once(
+        result = run_once(
             current_user, request.form.get("key", ""), "reflection",
             lambda: services.save_reflection(current_user, section_, reflection_,
                                              request.form.get("text", ""), base_revision))
-    except services.InvalidWrite as error:
+    except InvalidWrite as error:
         return _invalid(error)
     if _wants_json():
         return jsonify(result)

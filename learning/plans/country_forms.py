@@ -38,7 +38,7 @@ from wtforms.validators import (
 from wtforms.widgets import HiddenInput
 
 from learning.core.forms import options
-from learning.courses.services import CLIENT_KEY
+from learning.core.writes import CLIENT_KEY
 from learning.plans import country_labels as labels
 from learning.plans.country_models import (
     ActivityCategory,

@@ -26,7 +26,7 @@ from werkzeug.wrappers import Response
 from learning.access import signed_in
 from learning.audit.services import record
 from learning.core.errors import render_error
-from learning.courses.services import InvalidWrite, run_once
+from learning.core.writes import InvalidWrite, run_once
 from learning.db import db, write_intent
 from learning.plans import bp, country_export, country_review, timeline
 from learning.plans import country_labels as labels

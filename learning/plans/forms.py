@@ -16,8 +16,8 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 from wtforms.widgets import HiddenInput
 
 from learning.core.forms import options
+from learning.core.writes import CLIENT_KEY
 from learning.courses.catalogue import get_catalogue
-from learning.courses.services import CLIENT_KEY
 from learning.plans import services
 from learning.plans.models import PlanFunction, PlanStatus
 

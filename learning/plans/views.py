@@ -31,8 +31,8 @@ from werkzeug.wrappers import Response
 
 from learning.access import signed_in
 from learning.core.errors import render_error
+from learning.core.writes import InvalidWrite, run_once
 from learning.courses.catalogue import get_catalogue
-from learning.courses.services import InvalidWrite, run_once
 from learning.db import db
 from learning.plans import bp, export, services
 from learning.plans.forms import (

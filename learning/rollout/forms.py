@@ -42,7 +42,7 @@ from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget, NumberInput
 from learning.accounts.forms import organisation_type_labels
 from learning.accounts.models import OrganisationType
 from learning.core.forms import options
-from learning.courses.services import CLIENT_KEY
+from learning.core.writes import CLIENT_KEY
 from learning.plans.forms import no_nul, unix_newlines
 from learning.rollout import services
 from learning.rollout.models import ContactMode, DeliveryMode, ReportStatus

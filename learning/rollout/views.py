@@ -40,8 +40,8 @@ from learning.audit.services import record
 from learning.cohorts.importing import decode_upload
 from learning.cohorts.models import Cohort
 from learning.core.errors import render_error
+from learning.core.writes import InvalidWrite, run_once
 from learning.courses.catalogue import get_catalogue
-from learning.courses.services import InvalidWrite, run_once
 from learning.db import db, write_intent
 from learning.plans import country_services
 from learning.rollout import bp, exports, scores, services

@@ -23,7 +23,8 @@ from learning.accounts.models import User
 from learning.assessments.models import Answer, Attempt
 from learning.cohorts.models import Cohort, CohortCountry, Enrolment, EnrolmentStatus
 from learning.config import PROJECT_ROOT
-from learning.courses.models import SectionProgress, WriteReceipt
+from learning.core.models import WriteReceipt
+from learning.courses.models import SectionProgress
 from learning.db import db, utcnow
 
 JSON = {"Accept": "application/json"}

@@ -9,8 +9,9 @@ from sqlalchemy import func, select
 
 from learning.accounts.models import Role
 from learning.cohorts.models import Cohort, CohortCountry, Enrolment
+from learning.core.models import WriteReceipt
 from learning.courses.catalogue import get_catalogue
-from learning.courses.models import ReflectionAnswer, SectionProgress, WriteReceipt
+from learning.courses.models import ReflectionAnswer, SectionProgress
 from learning.db import db
 
 JSON = {"Accept": "application/json"}

@@ -11,7 +11,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from learning.accounts.models import Role
-from learning.courses.models import WriteReceipt
+from learning.core.models import WriteReceipt
 from learning.db import db
 from learning.plans.models import ActionPlanItem, PlanFunction, PlanStatus
 
