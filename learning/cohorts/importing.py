@@ -8,8 +8,6 @@ unit of work, so either all of them are imported or none is.
 from __future__ import annotations
 
 import csv
-import io
-import unicodedata
 from dataclasses import dataclass, field
 
 from email_validator import EmailNotValidError, validate_email
@@ -20,6 +18,7 @@ from learning.accounts import services as accounts
 from learning.accounts.models import OrganisationType, Role, User
 from learning.cohorts.models import Cohort, Enrolment, EnrolmentStatus
 from learning.cohorts.services import enrol
+from learning.core.csvfiles import fold, open_table
 from learning.db import db
 from learning.i18n.countries import lookup_country
 
@@ -53,12 +52,6 @@ ORG_TYPE_ALIASES = {
 LANGUAGE_ALIASES = {"en": {"en", "english", "anglais"}, "fr": {"fr", "french", "francais"}}
 
 
-def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(stripped.replace("_", " ").replace("’", "'").lower().split())
-
-
 @dataclass
 class RowReport:
     line: int
@@ -88,37 +81,16 @@ class ImportReport:
         return [row for row in self.rows if not row.ok]
 
 
-def decode_upload(data: bytes) -> tuple[str | None, str | None]:
-    """Return (text, error). Accepts UTF-8 with or without a BOM; names other encodings."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        return data.decode("utf-8"), None
-    except UnicodeDecodeError:
-        return None, str(_l("The file is not in UTF-8. In Excel, choose “Save as” then "
-                            "“CSV UTF-8 (comma delimited)”, and upload it again."))
-
-
-def _delimiter(first_line: str) -> str:
-    return ";" if first_line.count(";") > first_line.count(",") else ","
-
-
 def parse_invitation_csv(text: str, cohort: Cohort, locale: str = "en") -> ImportReport:
     report = ImportReport()
-    text = text.lstrip("\ufeff")
-    lines = text.splitlines()
-    if not lines or not lines[0].strip():
-        report.file_errors.append(str(_l("The file is empty.")))
+    table = open_table(text)
+    if isinstance(table, str):
+        report.file_errors.append(table)
         return report
-    reader = csv.reader(io.StringIO(text), delimiter=_delimiter(lines[0]))
-    try:
-        header = next(reader)
-    except csv.Error:
-        report.file_errors.append(str(_l("The file could not be read as CSV.")))
-        return report
+    header, reader = table
     columns: dict[int, str] = {}
     for index, heading in enumerate(header):
-        folded = _fold(heading)
+        folded = fold(heading)
         for key, aliases in HEADER_ALIASES.items():
             if folded in aliases:
                 columns[index] = key
@@ -193,7 +165,7 @@ def _check_row(line: int, data: dict[str, str], seen: dict[str, int],
         if row.country_code is None:
             row.errors.append(str(_l("Unknown country “%(country)s”.", country=data["country"])))
     if data["organisation_type"]:
-        folded = _fold(data["organisation_type"])
+        folded = fold(data["organisation_type"])
         matches = [kind for kind, aliases in ORG_TYPE_ALIASES.items() if folded in aliases]
         if matches:
             row.organisation_type = matches[0]
@@ -201,7 +173,7 @@ def _check_row(line: int, data: dict[str, str], seen: dict[str, int],
             row.errors.append(str(_l("Unknown organisation type “%(value)s”.",
                                      value=data["organisation_type"])))
     if data["language"]:
-        folded = _fold(data["language"])
+        folded = fold(data["language"])
         languages = [code for code, aliases in LANGUAGE_ALIASES.items() if folded in aliases]
         if languages:
             row.language = languages[0]

@@ -27,6 +27,7 @@ from learning.cohorts.forms import (
     status_labels,
 )
 from learning.cohorts.models import Cohort, Enrolment, EnrolmentStatus
+from learning.core.csvfiles import decode_upload
 from learning.core.forms import options
 from learning.db import db
 from learning.i18n.countries import country_choices
@@ -216,7 +217,7 @@ def import_people(cohort_id: int) -> str | Response:
                                "%(num)d people imported and invited.", len(imported)), "success")
                 return redirect(url_for("cohorts.show", cohort_id=cohort.id))
     elif upload.validate_on_submit():
-        text, error = importing.decode_upload(upload.file.data.read())
+        text, error = decode_upload(upload.file.data.read())
         if error:
             upload.file.errors = [error]
         else:

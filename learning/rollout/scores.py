@@ -8,12 +8,12 @@ Parsing is pure (no database): :func:`parse_scores` returns a :class:`ScoreRepor
 from __future__ import annotations
 
 import csv
-import io
-import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
+
+from learning.core.csvfiles import fold, open_table
 
 MAX_ROWS = 500
 
@@ -29,11 +29,10 @@ HEADER_ALIASES = {
 
 
 def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    for noise in "%()_":
-        stripped = stripped.replace(noise, " ")
-    return " ".join(stripped.lower().split())
+    # Headings such as "Pre-test (%)" match "pre-test".
+    for noise in "%()":
+        text = text.replace(noise, " ")
+    return fold(text)
 
 
 @dataclass
@@ -67,10 +66,6 @@ class ScoreReport:
     def scores(self) -> list[tuple[Decimal, Decimal]]:
         return [(row.pre, row.post) for row in self.rows
                 if row.pre is not None and row.post is not None]
-
-
-def _delimiter(first_line: str) -> str:
-    return ";" if first_line.count(";") > first_line.count(",") else ","
 
 
 # Whole sentences per test, so that each language can word them its own way.
@@ -108,17 +103,11 @@ def _score(text: str, errors: list[str], test: str) -> Decimal | None:
 
 def parse_scores(text: str) -> ScoreReport:
     report = ScoreReport()
-    text = text.lstrip("\ufeff")
-    lines = text.splitlines()
-    if not lines or not lines[0].strip():
-        report.file_errors.append(str(_l("The file is empty.")))
+    table = open_table(text)
+    if isinstance(table, str):
+        report.file_errors.append(table)
         return report
-    reader = csv.reader(io.StringIO(text), delimiter=_delimiter(lines[0]))
-    try:
-        header = next(reader)
-    except csv.Error:
-        report.file_errors.append(str(_l("The file could not be read as CSV.")))
-        return report
+    header, reader = table
     columns: dict[str, int] = {}
     for index, heading in enumerate(header):
         for key, aliases in HEADER_ALIASES.items():

@@ -37,8 +37,8 @@ from learning.access import roles, signed_in
 from learning.accounts.forms import organisation_type_labels
 from learning.accounts.models import Role
 from learning.audit.services import record
-from learning.cohorts.importing import decode_upload
 from learning.cohorts.models import Cohort
+from learning.core.csvfiles import decode_upload
 from learning.core.errors import render_error
 from learning.core.writes import InvalidWrite, run_once
 from learning.courses.catalogue import get_catalogue
