@@ -13,21 +13,12 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
-from enum import StrEnum
 from typing import Any
 
 from learning.assessments.models import Purpose
-from learning.content.schema import Question, QuestionBank, Text
+from learning.content.schema import BankKind, Question, QuestionBank, Text
 
-
-class Kind(StrEnum):
-    QUIZ = "quiz"
-    KNOWLEDGE_TEST = "knowledge-test"
-    CONFIDENCE = "confidence"
-    LEARNING_STYLE = "learning-style"
-    RATING = "rating"
-    EVALUATION = "evaluation"
-    SURVEY = "survey"
+Kind = BankKind
 
 
 # Why each kind is taken: a quiz again and again, a test and the confidence self-rating

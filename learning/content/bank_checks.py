@@ -21,15 +21,9 @@ from learning.content.reporting import (
     listing,
     positive_int,
 )
-from learning.content.schema import CHOICE_QUESTION_TYPES, QUESTION_TYPES
+from learning.content.schema import CHOICE_QUESTION_TYPES, QUESTION_TYPES, BankKind
 
-QUIZ = "quiz"
-KNOWLEDGE_TEST = "knowledge-test"
-CONFIDENCE = "confidence"
-LEARNING_STYLE = "learning-style"
-RATING = "rating"
-EVALUATION = "evaluation"
-SURVEY = "survey"
+QUIZ, KNOWLEDGE_TEST, CONFIDENCE, LEARNING_STYLE, RATING, EVALUATION, SURVEY = BankKind
 # Only these kinds earn knowledge points; in the others choice questions have no answer.
 SCORED_KINDS = frozenset({QUIZ, KNOWLEDGE_TEST})
 SCORED_TYPES = frozenset({*CHOICE_QUESTION_TYPES, "true_false"})

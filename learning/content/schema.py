@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Generic, TypeVar
@@ -21,6 +22,18 @@ SECTION_KINDS = frozenset(
     {"reading", "case-study", "role-play", "discussion", "reflection", "facilitator-notes"}
 )
 FACILITATOR_NOTES = "facilitator-notes"
+
+class BankKind(StrEnum):
+    """What a question bank is for (``kind:`` in its YAML)."""
+
+    QUIZ = "quiz"
+    KNOWLEDGE_TEST = "knowledge-test"
+    CONFIDENCE = "confidence"
+    LEARNING_STYLE = "learning-style"
+    RATING = "rating"
+    EVALUATION = "evaluation"
+    SURVEY = "survey"
+
 
 # The question types of the assessments engine (learning/assessments/types), one class each.
 CHOICE_QUESTION_TYPES = frozenset({"single_choice", "multiple_choice"})
