@@ -12,6 +12,7 @@ from typing import Any
 from flask import Flask, has_request_context, request
 from flask_babel import get_locale
 from flask_login import current_user
+from werkzeug.routing import IntegerConverter, Map
 
 from learning import access
 from learning.config import PROJECT_ROOT, Config
@@ -20,6 +21,14 @@ from learning.db import write_intent
 from learning.extensions import babel, csrf
 
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+MAX_RECORD_ID = 2**31 - 1
+
+
+class RecordIdConverter(IntegerConverter):
+    def __init__(self, url_map: Map, fixed_digits: int = 0, min: int | None = None,  # noqa: A002
+                 max: int | None = None, signed: bool = False) -> None:  # noqa: A002
+        super().__init__(url_map, fixed_digits=fixed_digits, min=min,
+                         max=MAX_RECORD_ID if max is None else max, signed=signed)
 
 
 def create_app(config: Config | None = None) -> Flask:
@@ -29,6 +38,9 @@ def create_app(config: Config | None = None) -> Flask:
         static_url_path="/static",
         template_folder="templates",
     )
+    # Record ids are 32-bit integers on both databases: a larger number in a URL is a
+    # page that cannot exist (404), not a database overflow (500).
+    app.url_map.converters["int"] = RecordIdConverter
     app.config.from_mapping((config or Config()).as_dict())
     app.config["SEND_FILE_MAX_AGE_DEFAULT"] = 7 * 24 * 3600
     app.jinja_env.add_extension("jinja2.ext.do")
@@ -70,7 +82,7 @@ def create_app(config: Config | None = None) -> Flask:
 def _register_blueprints(app: Flask) -> None:
     from learning import i18n
     from learning.accounts import bp as accounts_bp
-    from learning.accounts import people_views, views  # noqa: F401  (routes)
+    from learning.accounts import people_views, two_factor_views, views  # noqa: F401
     from learning.assessments import bp as assessments_bp
     from learning.assessments import init_app as init_assessments
     from learning.assessments import results_views  # noqa: F401
@@ -90,14 +102,21 @@ def _register_blueprints(app: Flask) -> None:
     from learning.plans import bp as plans_bp
     from learning.plans import country_views  # noqa: F401
     from learning.plans import views as plan_views  # noqa: F401
+    from learning.privacy import bp as privacy_bp
+    from learning.privacy import views as privacy_views  # noqa: F401
     from learning.rollout import bp as rollout_bp
     from learning.rollout import views as rollout_views  # noqa: F401
 
     for blueprint in (core_bp, accounts_bp, cohorts_bp, courses_bp, plans_bp, assessments_bp,
-                      rollout_bp, notifications_bp, audit_bp):
+                      rollout_bp, notifications_bp, audit_bp, privacy_bp):
         app.register_blueprint(blueprint)
     i18n.init_app(app)
     init_assessments(app)
+
+    from learning import analytics, api, certificates
+
+    for domain in (certificates, analytics, api):
+        domain.init_app(app)
 
 
 def _register_template_helpers(app: Flask) -> None:

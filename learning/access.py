@@ -15,7 +15,16 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from flask import Flask, abort, current_app, jsonify, redirect, request, url_for
+from flask import (
+    Flask,
+    abort,
+    current_app,
+    has_request_context,
+    jsonify,
+    redirect,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -72,14 +81,26 @@ def rule_for(endpoint: str | None) -> Rule | None:
     return getattr(view, "access_rule", None)
 
 
+# The JSON API: personal access tokens only, errors as RFC 9457 problem details.
+API_PREFIX = "/api/"
+
+
+def is_api_request() -> bool:
+    return has_request_context() and request.path.startswith(API_PREFIX)
+
+
 def wants_json() -> bool:
-    return request.path.startswith("/api/") or (
+    return request.path.startswith(API_PREFIX) or (
         request.accept_mimetypes.best_match(["application/json", "text/html"])
         == "application/json"
     )
 
 
 def _deny(status: int) -> Any:
+    if is_api_request():
+        from learning.api.problems import status_problem
+
+        return status_problem(status)
     if wants_json():
         message = _("Sign-in required.") if status == 401 else _("Not allowed.")
         response = jsonify(error=message, status=status)

@@ -25,16 +25,18 @@ from learning.migrations import alembic_config
 
 
 def register_commands(app: Flask) -> None:
-    for group in (db_cli, users_cli, outbox_cli):
+    for group in (db_cli, users_cli, outbox_cli, audit_cli):
         app.cli.add_command(group)
     app.cli.add_command(setup_link_command)
     app.cli.add_command(backup_command)
     from learning.assessments.cli import assessments_cli
+    from learning.certificates.cli import certificates_cli
     from learning.content.cli import content_cli
     from learning.courses.cli import reminders_cli
     from learning.demo import demo_command
 
     app.cli.add_command(assessments_cli)
+    app.cli.add_command(certificates_cli)
     app.cli.add_command(content_cli)
     app.cli.add_command(reminders_cli)
     app.cli.add_command(demo_command)
@@ -178,6 +180,22 @@ def outbox_list(limit: int) -> None:
         state = "sent" if email.sent_at else ("failed: " + email.error if email.error else "kept")
         click.echo(f"--- #{email.id} to {email.recipient} [{email.language}] ({state})")
         click.echo(f"Subject: {email.subject}\n\n{email.body}")
+
+
+@click.group("audit", cls=AppGroup)
+def audit_cli() -> None:
+    """The audit log."""
+
+
+@audit_cli.command("purge")
+def audit_purge() -> None:
+    """Delete audit events older than AUDIT_RETENTION_DAYS (run it daily, e.g. from cron)."""
+    from learning.privacy.services import purge_audit_log
+
+    removed = purge_audit_log()
+    db.session.commit()
+    click.echo(f"{removed} audit events older than "
+               f"{current_app.config['AUDIT_RETENTION_DAYS']} days deleted.")
 
 
 # --- backup ---------------------------------------------------------------------------------

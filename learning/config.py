@@ -80,6 +80,25 @@ class Config:
         self.LOGIN_MAX_FAILURES_PER_ADDRESS = _env_int("LOGIN_MAX_FAILURES_PER_ADDRESS", 20)
         self.LOGIN_FAILURE_WINDOW = timedelta(minutes=_env_int("LOGIN_WINDOW_MINUTES", 15))
 
+        # Certificates: the organisations printed as issuers ("A; B" in the environment), and
+        # public verification lookups allowed per client address and window.
+        self.CERTIFICATE_ISSUERS = tuple(
+            name.strip() for name in (_env("CERTIFICATE_ISSUERS") or "Tandem").split(";")
+            if name.strip()
+        )
+        self.VERIFY_MAX_LOOKUPS_PER_ADDRESS = _env_int("VERIFY_MAX_LOOKUPS_PER_ADDRESS", 60)
+        self.VERIFY_WINDOW = timedelta(minutes=_env_int("VERIFY_WINDOW_MINUTES", 10))
+
+        # JSON API: requests allowed per personal access token in ten minutes.
+        self.API_RATE_LIMIT = _env_int("API_RATE_LIMIT", 600)
+
+        # A built dashboard is served again for this long to the same scope and filters
+        # (each figure states the time of its data); 0 builds every time.
+        self.ANALYTICS_CACHE_SECONDS = _env_int("ANALYTICS_CACHE_SECONDS", 300)
+
+        # Audit events older than this are deleted by `flask audit purge` (run it daily).
+        self.AUDIT_RETENTION_DAYS = _env_int("AUDIT_RETENTION_DAYS", 730)
+
         self.INVITATION_TTL = timedelta(days=_env_int("INVITATION_DAYS", 14))
         self.PASSWORD_RESET_TTL = timedelta(hours=_env_int("RESET_HOURS", 2))
         self.SETUP_TOKEN_TTL = timedelta(hours=_env_int("SETUP_HOURS", 24))
@@ -90,6 +109,11 @@ class Config:
         self.SMTP_PASSWORD = _env("SMTP_PASSWORD")
         self.SMTP_STARTTLS = (_env("SMTP_STARTTLS", "1") or "1") != "0"
         self.MAIL_FROM = _env("MAIL_FROM", "Tandem <no-reply@localhost>")
+
+        # xAPI intake: activity IRI -> unit id. Entries here win over those of the YAML
+        # file named by TANDEM_XAPI_MAP (a mapping of the same shape).
+        self.XAPI_ACTIVITY_MAP: dict[str, str] = {}
+        self.XAPI_MAP_PATH = _env("XAPI_MAP")
 
     def as_dict(self) -> dict[str, object]:
         return {key: getattr(self, key) for key in dir(self) if key.isupper()}
@@ -108,3 +132,4 @@ class TestConfig(Config):
         self.REDIS_URL = None
         self.SMTP_HOST = None
         self.PASSWORD_HASH_FAST = True
+        self.ANALYTICS_CACHE_SECONDS = 0  # tests compare figures with the rows they wrote

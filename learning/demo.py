@@ -8,16 +8,19 @@ from __future__ import annotations
 
 import random
 import sys
+import time
 from datetime import date, timedelta
 
 import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from learning import scale
 from learning.accounts import services as accounts
 from learning.accounts.models import OrganisationType, Role, User
 from learning.cohorts.models import Cohort, CohortCountry, CohortFacilitator, EnrolmentStatus
 from learning.cohorts.services import enrol
+from learning.courses.catalogue import get_catalogue
 from learning.db import db
 
 # Eight countries, as in the programme: three francophone, five anglophone teams.
@@ -51,8 +54,16 @@ ORG_NAMES = {
               help="Give every demo account the password read from standard input "
                    "(otherwise they are invited and can be reached from the outbox).")
 @click.option("--seed", default=2019, show_default=True, help="Random seed, for repeatability.")
-def demo_command(password_stdin: bool, seed: int) -> None:
+@click.option("--scale", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Instead: a synthetic programme of N participants for benchmarks "
+                   "(progress, tests, trainings, reports; nobody can sign in).")
+@click.option("--force", is_flag=True,
+              help="With --scale: write even though the database holds real accounts.")
+def demo_command(password_stdin: bool, seed: int, scale: int | None, force: bool) -> None:
     """Create a fictitious demo programme: 3 cohorts, 8 countries, about 60 participants."""
+    if scale is not None:
+        _scale_command(scale, seed, force)
+        return
     if db.session.scalar(select(Cohort.id).where(Cohort.slug == COHORTS[0][1])):
         raise click.ClickException("The demo data is already loaded.")
     password = sys.stdin.readline().rstrip("\n") if password_stdin else None
@@ -114,3 +125,17 @@ def demo_command(password_stdin: bool, seed: int) -> None:
                f"{created} participants. Accounts use @example.org addresses; "
                + ("they sign in with the password given on standard input." if password else
                   "they have no password yet (use `users create` for your own test accounts)."))
+
+
+def _scale_command(participants: int, seed: int, force: bool) -> None:
+    refusal = scale.refusal(db.session, force)
+    if refusal is not None:
+        raise click.ClickException(refusal)
+    started = time.perf_counter()
+    counts = scale.generate(db.session, get_catalogue(), participants, seed=seed)
+    db.session.commit()
+    click.echo(f"Synthetic programme loaded in {time.perf_counter() - started:.1f} s: "
+               f"{participants} participants, {counts.get('cohorts', 0)} cohorts "
+               f"(addresses {scale.EMAIL_PREFIX}…@example.org, cohorts 'SCALE …').")
+    for table, count in counts.items():
+        click.echo(f"  {table}: {count}")

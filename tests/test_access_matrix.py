@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import pytest
 from flask import Flask
+from sqlalchemy import select
 
 from learning.accounts.models import OrganisationType, Role, User
 from learning.assessments.models import Attempt, Purpose
@@ -47,46 +48,50 @@ EVERYONE_200 = expect(200, 200, 200, 200, 200, 200)
 SIGNED_IN_200 = expect(LOGIN, 200, 200, 200, 200, 200)
 ADMIN_ONLY_200 = expect(LOGIN, 403, 403, 403, 403, 200)
 MANAGERS_200 = expect(LOGIN, 403, 200, 403, 403, 200)
+ADMIN_ONLY_400 = expect(LOGIN, 403, 403, 403, 403, 400)
+MANAGERS_400 = expect(LOGIN, 403, 400, 403, 403, 400)
 PLAN_EDITORS_200 = expect(LOGIN, 200, 404, 404, 404, 200)
 PLAN_EDITORS_400 = expect(LOGIN, 400, 404, 404, 404, 400)
+API_401 = expect(401, 401, 401, 401, 401, 401)
 
+# A form posted empty is refused: the page comes back with its errors and a 400.
 EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("core.home", "GET"): EVERYONE_200,
     ("core.healthz", "GET"): EVERYONE_200,
     ("i18n.switch_language", "POST"): expect(302, 302, 302, 302, 302, 302),
     ("accounts.login", "GET"): expect(200, 302, 302, 302, 302, 302),
-    ("accounts.login", "POST"): expect(200, 302, 302, 302, 302, 302),
+    ("accounts.login", "POST"): expect(400, 302, 302, 302, 302, 302),
     ("accounts.logout", "POST"): expect(LOGIN, 302, 302, 302, 302, 302),
     ("accounts.setup", "GET"): expect(404, 404, 404, 404, 404, 404),
     ("accounts.setup", "POST"): expect(404, 404, 404, 404, 404, 404),
     ("accounts.accept_invitation", "GET"): expect(404, 404, 404, 404, 404, 404),
     ("accounts.accept_invitation", "POST"): expect(404, 404, 404, 404, 404, 404),
     ("accounts.forgot_password", "GET"): EVERYONE_200,
-    ("accounts.forgot_password", "POST"): EVERYONE_200,
+    ("accounts.forgot_password", "POST"): expect(400, 400, 400, 400, 400, 400),
     ("accounts.reset_password", "GET"): expect(404, 404, 404, 404, 404, 404),
     ("accounts.reset_password", "POST"): expect(404, 404, 404, 404, 404, 404),
     ("accounts.profile", "GET"): SIGNED_IN_200,
     # Fields left out keep their saved values, so an empty post saves and redirects.
     ("accounts.profile", "POST"): expect(LOGIN, 302, 302, 302, 302, 302),
     ("accounts.change_password", "GET"): SIGNED_IN_200,
-    ("accounts.change_password", "POST"): SIGNED_IN_200,
+    ("accounts.change_password", "POST"): expect(LOGIN, 400, 400, 400, 400, 400),
     ("accounts.people", "GET"): expect(LOGIN, 403, 200, 200, 200, 200),
     ("accounts.invite", "GET"): expect(LOGIN, 403, 200, 403, 200, 200),
-    ("accounts.invite", "POST"): expect(LOGIN, 403, 200, 403, 200, 200),
+    ("accounts.invite", "POST"): expect(LOGIN, 403, 400, 403, 400, 400),
     ("accounts.edit_person", "GET"): ADMIN_ONLY_200,
-    ("accounts.edit_person", "POST"): ADMIN_ONLY_200,
+    ("accounts.edit_person", "POST"): ADMIN_ONLY_400,
     ("accounts.resend_invitation", "POST"): expect(LOGIN, 403, 403, 403, 403, 302),
     ("cohorts.index", "GET"): SIGNED_IN_200,
     ("cohorts.create", "GET"): ADMIN_ONLY_200,
-    ("cohorts.create", "POST"): ADMIN_ONLY_200,
+    ("cohorts.create", "POST"): ADMIN_ONLY_400,
     ("cohorts.edit", "GET"): ADMIN_ONLY_200,
-    ("cohorts.edit", "POST"): ADMIN_ONLY_200,
+    ("cohorts.edit", "POST"): ADMIN_ONLY_400,
     ("cohorts.show", "GET"): SIGNED_IN_200,
     ("cohorts.enrol", "GET"): MANAGERS_200,
-    ("cohorts.enrol", "POST"): MANAGERS_200,
+    ("cohorts.enrol", "POST"): MANAGERS_400,
     ("cohorts.change_status", "POST"): expect(LOGIN, 403, 302, 403, 403, 302),
     ("cohorts.import_people", "GET"): MANAGERS_200,
-    ("cohorts.import_people", "POST"): MANAGERS_200,
+    ("cohorts.import_people", "POST"): MANAGERS_400,
     ("accounts.session_token", "GET"): SIGNED_IN_200,
     ("courses.my_learning", "GET"): SIGNED_IN_200,
     ("courses.resume", "GET"): expect(LOGIN, 302, 302, 302, 302, 302),
@@ -139,7 +144,7 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     # "BI" is incomplete: an empty post is malformed, or is told what is missing).
     ("cohorts.list_applications", "GET"): expect(LOGIN, 403, 403, 200, 200, 200),
     ("cohorts.new_application", "GET"): expect(LOGIN, 403, 403, 403, 200, 200),
-    ("cohorts.new_application", "POST"): expect(LOGIN, 403, 403, 403, 200, 200),
+    ("cohorts.new_application", "POST"): expect(LOGIN, 403, 403, 403, 400, 400),
     ("cohorts.show_application", "GET"): expect(LOGIN, 403, 403, 200, 200, 200),
     ("cohorts.application_part", "GET"): expect(LOGIN, 403, 403, 403, 200, 200),
     ("cohorts.application_part", "POST"): expect(LOGIN, 403, 403, 403, 400, 400),
@@ -168,7 +173,7 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("rollout.edit_training", "GET"): expect(LOGIN, 200, 404, 404, 404, 404),
     ("rollout.edit_training", "POST"): expect(LOGIN, 400, 404, 404, 404, 404),
     ("rollout.import_scores", "GET"): expect(LOGIN, 200, 404, 404, 404, 404),
-    ("rollout.import_scores", "POST"): expect(LOGIN, 200, 404, 404, 404, 404),
+    ("rollout.import_scores", "POST"): expect(LOGIN, 400, 404, 404, 404, 404),
     ("rollout.report", "GET"): SIGNED_IN_200,
     ("rollout.review_report", "POST"): expect(LOGIN, 403, 403, 400, 403, 403),
     ("rollout.review_queue", "GET"): expect(LOGIN, 403, 403, 200, 403, 200),
@@ -204,6 +209,74 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("plans.print_country_plan", "GET"): SIGNED_IN_200,
     ("plans.country_plan_pdf", "GET"): SIGNED_IN_200,
     ("plans.country_plan_xlsx", "GET"): SIGNED_IN_200,
+    # Two-step sign-in: without a password step in progress the code page sends people to
+    # sign in; an empty code is refused; only admins choose the roles that must use it.
+    ("accounts.two_step_login", "GET"): expect(302, 302, 302, 302, 302, 302),
+    ("accounts.two_step_login", "POST"): expect(302, 302, 302, 302, 302, 302),
+    ("accounts.two_step_settings", "GET"): SIGNED_IN_200,
+    ("accounts.two_step_settings", "POST"): expect(LOGIN, 400, 400, 400, 400, 400),
+    ("accounts.security_settings", "GET"): ADMIN_ONLY_200,
+    ("accounts.security_settings", "POST"): expect(LOGIN, 403, 403, 403, 403, 302),
+    # My data: everyone signed in reads and downloads their own; an unconfirmed deletion
+    # request is refused; the participant has a request waiting, which only admins see
+    # and complete (an unconfirmed completion is refused).
+    ("privacy.my_data", "GET"): SIGNED_IN_200,
+    ("privacy.my_data_json", "GET"): SIGNED_IN_200,
+    ("privacy.request_deletion", "POST"): expect(LOGIN, 400, 400, 400, 400, 400),
+    ("privacy.cancel_deletion", "POST"): expect(LOGIN, 302, 302, 302, 302, 302),
+    ("privacy.deletion_requests", "GET"): ADMIN_ONLY_200,
+    ("privacy.complete_deletion", "POST"): expect(LOGIN, 403, 403, 403, 403, 400),
+    # Certificates. The participant holds one: public verification, credential, issuer and
+    # key answer everyone; an empty verification post names no file or hash.
+    ("certificates.verify_start", "GET"): EVERYONE_200,
+    ("certificates.verify_file", "POST"): expect(400, 400, 400, 400, 400, 400),
+    ("certificates.verify_code", "GET"): EVERYONE_200,
+    ("certificates.verify_code", "POST"): expect(400, 400, 400, 400, 400, 400),
+    ("certificates.credential", "GET"): EVERYONE_200,
+    ("certificates.issuer", "GET"): EVERYONE_200,
+    ("certificates.issuer_key", "GET"): EVERYONE_200,
+    ("certificates.status_list", "GET"): EVERYONE_200,
+    # The holder, admins and the staff of the holder's country open it; only admins act
+    # (their empty posts carry no reason: refused).
+    ("certificates.mine", "GET"): SIGNED_IN_200,
+    ("certificates.download", "GET"): expect(LOGIN, 200, 404, 200, 200, 200),
+    ("certificates.index", "GET"): expect(LOGIN, 403, 403, 200, 200, 200),
+    ("certificates.export_csv", "GET"): expect(LOGIN, 403, 403, 200, 200, 200),
+    ("certificates.export_xlsx", "GET"): expect(LOGIN, 403, 403, 200, 200, 200),
+    ("certificates.detail", "GET"): expect(LOGIN, 403, 403, 200, 200, 200),
+    ("certificates.reissue", "POST"): expect(LOGIN, 403, 403, 403, 403, 400),
+    ("certificates.revoke", "POST"): expect(LOGIN, 403, 403, 403, 403, 400),
+    ("certificates.issue", "GET"): ADMIN_ONLY_200,
+    ("certificates.issue", "POST"): expect(LOGIN, 403, 403, 403, 403, 400),
+    ("certificates.evaluate_cohort", "POST"): expect(LOGIN, 403, 403, 403, 403, 302),
+    # Analytics: staff whose scope covers something; participants have no dashboards. The
+    # programme report PDF without a cohort or country sends people to choose one.
+    ("analytics.index", "GET"): expect(LOGIN, 403, 200, 200, 200, 200),
+    ("analytics.dashboard", "GET"): expect(LOGIN, 403, 200, 200, 200, 200),
+    ("analytics.figure_csv", "GET"): expect(LOGIN, 403, 200, 200, 200, 200),
+    ("analytics.figure_xlsx", "GET"): expect(LOGIN, 403, 200, 200, 200, 200),
+    ("analytics.report", "GET"): expect(LOGIN, 403, 200, 200, 200, 200),
+    ("analytics.report_pdf", "GET"): expect(LOGIN, 403, 302, 302, 302, 302),
+    # JSON API: personal access tokens only; a session cookie does not authenticate it.
+    ("api.me", "GET"): API_401,
+    ("api.cohort_list", "GET"): API_401,
+    ("api.cohort", "GET"): API_401,
+    ("api.cohort_enrolments", "GET"): API_401,
+    ("api.cohort_results", "GET"): API_401,
+    ("api.cohort_trainings", "GET"): API_401,
+    ("api.training", "GET"): API_401,
+    ("api.report_list", "GET"): API_401,
+    ("api.certificate_list", "GET"): API_401,
+    ("api.dashboard_list", "GET"): API_401,
+    ("api.dashboard", "GET"): API_401,
+    ("api.xapi_statements", "POST"): API_401,
+    ("api.xapi_statements", "PUT"): API_401,
+    ("api.xapi_unmatched", "GET"): API_401,
+    ("api.openapi_document", "GET"): EVERYONE_200,
+    # Token pages: an empty post names no token; only the participant's own token is theirs.
+    ("api_tokens.tokens_page", "GET"): SIGNED_IN_200,
+    ("api_tokens.tokens_page", "POST"): expect(LOGIN, 400, 400, 400, 400, 400),
+    ("api_tokens.revoke", "POST"): expect(LOGIN, 302, 404, 404, 404, 404),
 }
 
 
@@ -264,7 +337,30 @@ def world(app: Flask, make_user):  # type: ignore[no-untyped-def]
                "country_code": "BI"}
     ids.update(application_ids)
     ids.update(plan_ids)
+    ids.update(_certificate_and_more(app, people, cohort.id))
     return people, ids
+
+
+def _certificate_and_more(app: Flask, people: dict[str, User], cohort_id: int,
+                          ) -> dict[str, object]:
+    """The participant's certificate (issued by hand), API token and deletion request."""
+    from learning.api.tokens import create_token
+    from learning.certificates import services as certificates
+    from learning.certificates.models import SigningKey
+    from learning.privacy.services import request_deletion
+
+    with app.app_context():
+        participant = db.session.get(User, people["participant"].id)
+        admin = db.session.get(User, people["admin"].id)
+        cohort = db.session.get(Cohort, cohort_id)
+        certificate = certificates.issue_manually(admin, participant, cohort, "Role matrix")
+        token, _secret = create_token(participant, "Matrix")
+        deletion = request_deletion(participant, "")
+        db.session.commit()
+        key_id = db.session.scalars(select(SigningKey.key_id)).first()
+        return {"certificate_id": certificate.id, "code": certificate.code,
+                "key_id": key_id, "token_id": token.id, "request_id": deletion.id,
+                "slug": "precourse", "figure_id": "precourse-funnel"}
 
 
 def _country_plan(cohort: Cohort, author: User) -> dict[str, object]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -17,7 +16,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, V
 
 from learning.accounts.models import OrganisationType, Role
 from learning.accounts.passwords import MAX_LENGTH, MIN_LENGTH
-from learning.core.forms import options
+from learning.core.forms import AppForm, options
 
 LANGUAGE_CHOICES = options([("en", "English"), ("fr", "Français")])
 
@@ -82,7 +81,7 @@ def _name_field() -> StringField:
     )
 
 
-class LoginForm(FlaskForm):
+class LoginForm(AppForm):
     email = _email_field()
     password = PasswordField(
         _l("Password"),
@@ -92,7 +91,7 @@ class LoginForm(FlaskForm):
     submit = SubmitField(_l("Sign in"))
 
 
-class SetupForm(FlaskForm):
+class SetupForm(AppForm):
     name = _name_field()
     email = _email_field()
     language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
@@ -100,24 +99,24 @@ class SetupForm(FlaskForm):
     submit = SubmitField(_l("Create the administrator account"))
 
 
-class AcceptInvitationForm(FlaskForm):
+class AcceptInvitationForm(AppForm):
     name = _name_field()
     language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
     password, confirm = _new_password_fields()
     submit = SubmitField(_l("Create my account"))
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(AppForm):
     email = _email_field()
     submit = SubmitField(_l("Send me a link"))
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(AppForm):
     password, confirm = _new_password_fields()
     submit = SubmitField(_l("Set the new password"))
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(AppForm):
     current_password = PasswordField(
         _l("Current password"),
         validators=[DataRequired(message=_l("Enter your current password.")),
@@ -127,7 +126,7 @@ class ChangePasswordForm(FlaskForm):
     submit = SubmitField(_l("Change password"))
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(AppForm):
     name = _name_field()
     job_title = StringField(
         _l("Job title"),
@@ -138,7 +137,7 @@ class ProfileForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
-class InviteForm(FlaskForm):
+class InviteForm(AppForm):
     name = StringField(
         _l("Full name"),
         validators=[DataRequired(message=_l("Enter the person's name.")),
@@ -173,7 +172,7 @@ class InviteForm(FlaskForm):
             raise ValidationError(_l("Choose at least one country for a focal point."))
 
 
-class UserEditForm(FlaskForm):
+class UserEditForm(AppForm):
     role = SelectField(_l("Role"))
     country = SelectField(_l("Country"), validators=[Optional()])
     focal_countries = SelectMultipleField(_l("Countries supported (focal points)"),

@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Enum, ForeignKey, Index, Integer, String
+from sqlalchemy import Boolean, Enum, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from learning.db import Base, UTCDateTime, utcnow
@@ -79,6 +79,13 @@ class User(UserMixin, Base):
     unread_notifications: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Set when an admin completes the person's deletion request (learning.privacy): the
+    # row stays, emptied, so aggregate figures keep counting them.
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Two-step sign-in (TOTP, RFC 6238): the shared secret, sealed (learning.core.sealed);
+    # the last time step accepted, so a code is never accepted twice.
+    totp_secret_sealed: Mapped[str | None] = mapped_column(Text)
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
 
     organisation: Mapped[Organisation | None] = relationship()
     # Loaded on first use: most requests never need a focal point's countries.

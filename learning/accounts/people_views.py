@@ -79,9 +79,9 @@ def invite() -> str | Response:
     if form.validate_on_submit():
         cohort = next((c for c in manageable if str(c.id) == form.cohort.data), None)
         if inviter.role == Role.FACILITATOR and cohort is None:
-            form.cohort.errors = [_("Choose one of your cohorts.")]
+            form.refuse("cohort", _("Choose one of your cohorts."))
         elif services.user_by_email(form.email.data or "") is not None:
-            form.email.errors = [_("An account already uses this e-mail address.")]
+            form.refuse("email", _("An account already uses this e-mail address."))
         else:
             organisation = None
             if form.organisation.data:

@@ -4,16 +4,22 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Flask, current_app, flash, session
+from flask import Flask, Request, current_app, flash, session
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 
+from learning.access import is_api_request
 from learning.accounts.models import User
 from learning.db import db
 from learning.extensions import login_manager
 
 
 def load_user(session_id: str) -> User | None:
+    # The JSON API authenticates with personal access tokens only (the request loader
+    # below): a session cookie must not act there, so no cross-site request can ride on it
+    # and CSRF stays out of the API.
+    if is_api_request():
+        return None
     user_id, _, version = session_id.partition(".")
     if not user_id.isdigit() or not version.isdigit():
         return None
@@ -21,6 +27,15 @@ def load_user(session_id: str) -> User | None:
     if user is None or not user.is_active or user.session_version != int(version):
         return None
     return user
+
+
+def load_api_user(request: Request) -> User | None:
+    """On /api/ paths only: the person whose ``Authorization: Bearer`` token this is."""
+    if not is_api_request():
+        return None
+    from learning.api.tokens import load_api_user as from_token
+
+    return from_token(request)
 
 
 def start_session(user: User) -> None:
@@ -39,7 +54,7 @@ def end_session() -> None:
 
 def check_timeouts() -> None:
     """``before_request``: end sessions that were idle too long or are too old."""
-    if "_user_id" not in session:
+    if "_user_id" not in session or is_api_request():
         return
     now = int(datetime.now(UTC).timestamp())
     idle = current_app.config["SESSION_IDLE_TIMEOUT"].total_seconds()
@@ -57,6 +72,7 @@ def check_timeouts() -> None:
 def init_app(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.user_loader(load_user)
+    login_manager.request_loader(load_api_user)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = _l("Please sign in to continue.")
     login_manager.login_message_category = "info"

@@ -19,7 +19,7 @@ from flask_wtf.csrf import generate_csrf
 from werkzeug.wrappers import Response
 
 from learning.access import public, signed_in
-from learning.accounts import bp, services
+from learning.accounts import bp, services, two_factor
 from learning.accounts.forms import (
     AcceptInvitationForm,
     ChangePasswordForm,
@@ -32,6 +32,7 @@ from learning.accounts.forms import (
 )
 from learning.accounts.models import TokenPurpose
 from learning.accounts.sessions import end_session, start_session
+from learning.accounts.two_factor_views import begin_second_step
 from learning.audit.services import record
 from learning.core.urls import safe_next
 from learning.db import db
@@ -51,6 +52,8 @@ def login() -> str | Response | tuple[str, int]:
         )
         if result.user is not None:
             db.session.commit()
+            if two_factor.enabled(result.user):
+                return begin_second_step(result.user, target)
             start_session(result.user)
             return redirect(target)
         db.session.commit()
@@ -84,7 +87,7 @@ def setup(token: str) -> str | Response:
         form.language.data = str(get_locale())
     if form.validate_on_submit():
         if services.user_by_email(form.email.data or "") is not None:
-            form.email.errors = [_("An account already uses this e-mail address.")]
+            form.refuse("email", _("An account already uses this e-mail address."))
         else:
             admin = services.complete_setup(
                 setup_token, form.name.data or "", form.email.data or "",
@@ -191,7 +194,7 @@ def change_password() -> str | Response:
             services.change_password(user, form.current_password.data or "",
                                      form.password.data or "")
         except services.AccountError:
-            form.current_password.errors = [_("This is not your current password.")]
+            form.refuse("current_password", _("This is not your current password."))
         else:
             db.session.commit()
             # Other devices are signed out; this one starts a fresh session.

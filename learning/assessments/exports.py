@@ -8,7 +8,6 @@ spreadsheet would run as a formula is neutralised (see :func:`neutralise`).
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 from collections.abc import Hashable, Sequence
@@ -21,7 +20,7 @@ from learning.assessments import banks, results
 from learning.assessments import statistics as stats
 from learning.assessments.types import scales
 from learning.content.schema import Question, QuestionBank
-from learning.core.spreadsheets import neutralise
+from learning.core.spreadsheets import csv_bytes, neutralise
 from learning.i18n.countries import country_name
 
 Cell = str | int | float | None
@@ -216,19 +215,8 @@ def survey_table(survey: results.SurveyResults, language: str) -> Table:
 # --- writing the files -----------------------------------------------------------------------
 
 
-def _csv_cell(value: Cell) -> str:
-    if value is None:
-        return ""
-    return neutralise(value) if isinstance(value, str) else str(value)
-
-
 def to_csv(table: Table) -> bytes:
-    """UTF-8 with a byte-order mark, so spreadsheet programs read the accents right."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([_csv_cell(header) for header in table.headers])
-    writer.writerows([_csv_cell(cell) for cell in row] for row in table.rows)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return csv_bytes(table.headers, table.rows)
 
 
 def _sheet_name(name: str) -> str:

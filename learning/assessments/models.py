@@ -80,7 +80,12 @@ class Attempt(Base):
 
 class Answer(Base):
     __tablename__ = "answers"
-    __table_args__ = (UniqueConstraint("attempt_id", "question_id"),)
+    __table_args__ = (
+        UniqueConstraint("attempt_id", "question_id"),
+        # Covers the knowledge-by-objective sums (points per question of given attempts)
+        # without reading the rows: an index-only scan at programme scale.
+        Index("ix_answers_attempt_question_points", "attempt_id", "question_id", "points"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id", ondelete="CASCADE"))

@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -41,7 +40,7 @@ from wtforms.widgets import HiddenInput
 
 from learning.accounts.models import OrganisationType
 from learning.cohorts.application_models import Decision
-from learning.core.forms import options
+from learning.core.forms import AppForm, options
 from learning.core.writes import CLIENT_KEY
 
 MAX_TEXT = 4000
@@ -65,7 +64,7 @@ def language_labels() -> dict[str, str]:
     return {"en": "English", "fr": "Français"}
 
 
-def no_nul(_form: FlaskForm, field: Field) -> None:
+def no_nul(_form: AppForm, field: Field) -> None:
     if field.data and "\x00" in field.data:
         raise ValidationError(_l("The text contains a character that cannot be saved."))
 
@@ -122,7 +121,7 @@ def _key() -> HiddenField:
 
 # --- starting an application ------------------------------------------------------------------
 
-class NewApplicationForm(FlaskForm):
+class NewApplicationForm(AppForm):
     """A coordinator applies for their own country."""
 
     language = SelectField(_l("Language of the application"),
@@ -148,7 +147,7 @@ class AdminNewApplicationForm(NewApplicationForm):
 
 # --- the parts, saved as the person types -----------------------------------------------------
 
-class PartForm(FlaskForm):
+class PartForm(AppForm):
     # The part's version the page showed: a save made from an older one is a conflict.
     base_revision = IntegerField(widget=HiddenInput(),
                                  validators=[InputRequired(message=UNREADABLE_SAVE),
@@ -258,7 +257,7 @@ PART_FORMS: dict[str, type[PartForm]] = {
 
 # --- agencies and nominees --------------------------------------------------------------------
 
-class AgencyForm(FlaskForm):
+class AgencyForm(AppForm):
     name = _line(_l("Name of the organisation"), 160,
                  required=_l("Give the name of the organisation."))
     organisation_type = _organisation_type(_l("Type of organisation"),
@@ -282,7 +281,7 @@ class AgencyForm(FlaskForm):
     submit = SubmitField(_l("Add the organisation"))
 
 
-class NomineeForm(FlaskForm):
+class NomineeForm(AppForm):
     name = _line(_l("Full name"), 120, required=_l("Give the person’s name."))
     email = EmailField(_l("E-mail address"), filters=[strip], render_kw={"maxlength": 254},
                        validators=[DataRequired(message=_l("Give the person’s e-mail address.")),
@@ -302,7 +301,7 @@ class NomineeForm(FlaskForm):
     submit = SubmitField(_l("Add to the team"))
 
 
-class KeyForm(FlaskForm):
+class KeyForm(AppForm):
     """A button that changes one row: its key makes a repeated click do nothing more."""
 
     key = _key()
@@ -310,7 +309,7 @@ class KeyForm(FlaskForm):
 
 # --- submitting, reviewing, deciding, confirming ----------------------------------------------
 
-class SubmitApplicationForm(FlaskForm):
+class SubmitApplicationForm(AppForm):
     submit = SubmitField(_l("Submit the application"))
 
 
@@ -323,7 +322,7 @@ def _score(label: Any, description: Any) -> SelectField:
                        validators=[Optional()])
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(AppForm):
     relevance_score = _score(_l("Relevance"), _l("How much the country needs the initiative and "
                                                  "can use it."))
     interagency_score = _score(_l("Interagency commitment"),
@@ -347,7 +346,7 @@ def decision_labels() -> dict[str, str]:
             Decision.NOT_SELECTED.value: str(_l("Not selected"))}
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(AppForm):
     decision = RadioField(_l("Decision"),
                           validators=[InputRequired(message=_l("Choose a decision."))])
     cohort = SelectField(_l("Cohort the team joins"), coerce=optional_int,
@@ -366,5 +365,5 @@ class DecisionForm(FlaskForm):
             raise ValidationError(_l("Choose the cohort the team joins."))
 
 
-class ConfirmNominationForm(FlaskForm):
+class ConfirmNominationForm(AppForm):
     submit = SubmitField(_l("I confirm my participation"))

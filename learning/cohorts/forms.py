@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
     HiddenField,
+    RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
     SubmitField,
 )
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
-from learning.core.forms import options
+from learning.certificates import rules as certificate_settings
+from learning.core.forms import AppForm, options
 
 
 def status_labels() -> dict[str, str]:
@@ -28,7 +30,7 @@ def status_labels() -> dict[str, str]:
     }
 
 
-class CohortForm(FlaskForm):
+class CohortForm(AppForm):
     name = StringField(
         _l("Name"),
         validators=[DataRequired(message=_l("Give the cohort a name.")),
@@ -61,6 +63,24 @@ class CohortForm(FlaskForm):
         _l("The pre-test closes when a participant starts module 1"), default=True)
     post_test_requires_module_4 = BooleanField(
         _l("The post-test opens only after a participant finishes module 4"), default=True)
+    # Setting keys read by learning.certificates.rules; the choices are its rule ids.
+    certificate_rules = SelectMultipleField(
+        _l("A participant is certified when"),
+        choices=options((rule, label) for rule, label in certificate_settings.RULE_LABELS.items()),
+        default=list(certificate_settings.RULES), widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(), validators=[Optional()],
+        description=_l("With no rule ticked, certificates are issued by hand only."))
+    certificate_languages = RadioField(
+        _l("Language of the certificates"),
+        choices=options([(certificate_settings.PARTICIPANT_LANGUAGE,
+                          _l("The participant's language")),
+                         (certificate_settings.BOTH_LANGUAGES,
+                          _l("English and French side by side"))]),
+        default=certificate_settings.PARTICIPANT_LANGUAGE,
+        validators=[DataRequired(message=_l("Choose the language of the certificates."))])
+    # Sent by the page that shows the certificate fields: a post without it (an older page,
+    # a script) keeps the certificate settings as they are instead of unticking every rule.
+    certificate_fields = HiddenField()
     submit = SubmitField(_l("Save the cohort"))
 
     def validate_end_date(self, field: DateField) -> None:
@@ -73,7 +93,7 @@ class CohortForm(FlaskForm):
                                      "first day."))
 
 
-class EnrolExistingForm(FlaskForm):
+class EnrolExistingForm(AppForm):
     email = StringField(
         _l("E-mail address of a person with an account"),
         validators=[DataRequired(message=_l("Enter an e-mail address.")),
@@ -83,17 +103,17 @@ class EnrolExistingForm(FlaskForm):
     submit = SubmitField(_l("Enrol"))
 
 
-class EnrolmentStatusForm(FlaskForm):
+class EnrolmentStatusForm(AppForm):
     status = SelectField(_l("Status"))
     submit = SubmitField(_l("Change"))
 
 
-class ImportUploadForm(FlaskForm):
+class ImportUploadForm(AppForm):
     file = FileField(_l("CSV file"), validators=[FileRequired(message=_l("Choose a file."))])
     submit = SubmitField(_l("Check the file"))
 
 
-class ImportConfirmForm(FlaskForm):
+class ImportConfirmForm(AppForm):
     # The checked text travels back with the confirmation and is checked again: nothing is
     # kept on the server between the two steps.
     payload = HiddenField(validators=[DataRequired()])

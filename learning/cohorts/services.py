@@ -6,6 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -69,6 +70,9 @@ class CohortData:
     facilitator_ids: list[int]
     # Assessment rules (learning.assessments.gating); unset keys follow the programme.
     rules: dict[str, bool] = field(default_factory=dict)
+    # Certificate settings (learning.certificates.rules): "certificate_rules",
+    # "certificate_languages"; left empty, the stored ones are kept.
+    certificates: dict[str, Any] = field(default_factory=dict)
 
 
 def _apply(cohort: Cohort, data: CohortData, session: Session) -> None:
@@ -95,8 +99,8 @@ def _apply(cohort: Cohort, data: CohortData, session: Session) -> None:
     cohort.precourse_deadline = data.precourse_deadline
     cohort.countries = [CohortCountry(country_code=code) for code in sorted(set(data.countries))]
     cohort.facilitators = [CohortFacilitator(user_id=uid) for uid in sorted(set(facilitators))]
-    if data.rules:
-        cohort.settings = {**(cohort.settings or {}), **data.rules}
+    if data.rules or data.certificates:
+        cohort.settings = {**(cohort.settings or {}), **data.rules, **data.certificates}
 
 
 def create_cohort(actor: User, data: CohortData) -> Cohort:

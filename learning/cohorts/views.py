@@ -17,6 +17,7 @@ from learning.assessments.gating import (
     PRE_TEST_CLOSES_AT_MODULE_1,
 )
 from learning.audit.services import record
+from learning.certificates import rules as certificate_rules
 from learning.cohorts import bp, importing, services
 from learning.cohorts.forms import (
     CohortForm,
@@ -79,6 +80,9 @@ def _data(form: CohortForm) -> services.CohortData:
         countries=form.countries.data or [],
         facilitator_ids=form.facilitators.data or [],
         rules={name: bool(form[name].data) for name in RULE_FIELDS},
+        certificates=({certificate_rules.RULES_SETTING: list(form.certificate_rules.data or []),
+                       certificate_rules.LANGUAGES_SETTING: form.certificate_languages.data}
+                      if form.certificate_fields.data else {}),
     )
 
 
@@ -119,6 +123,8 @@ def edit(cohort_id: int) -> str | Response:
         form.facilitators.data = sorted(cohort.facilitator_ids)
         for name in RULE_FIELDS:
             form[name].data = bool((cohort.settings or {}).get(name, True))
+        form.certificate_rules.data = list(certificate_rules.enabled_rules(cohort))
+        form.certificate_languages.data = certificate_rules.language_mode(cohort)
     if form.validate_on_submit():
         try:
             services.update_cohort(current_user, cohort, _data(form))
@@ -159,14 +165,14 @@ def enrol(cohort_id: int) -> str | Response:
     if form.validate_on_submit():
         user = accounts.user_by_email(form.email.data or "")
         if user is None or user.role != Role.PARTICIPANT:
-            form.email.errors = [_("No participant account has this e-mail address. "
-                                   "Invite the person instead.")]
+            form.refuse("email", _("No participant account has this e-mail address. "
+                                   "Invite the person instead."))
         else:
             try:
                 services.enrol(current_user, cohort, user, EnrolmentStatus(form.status.data))
             except services.CohortError as error:
                 db.session.rollback()
-                form.email.errors = [COHORT_ERRORS[error.code]()]
+                form.refuse("email", COHORT_ERRORS[error.code]())
             else:
                 db.session.commit()
                 flash(_("%(name)s is now enrolled.", name=user.name), "success")
@@ -219,7 +225,7 @@ def import_people(cohort_id: int) -> str | Response:
     elif upload.validate_on_submit():
         text, error = decode_upload(upload.file.data.read())
         if error:
-            upload.file.errors = [error]
+            upload.refuse("file", error)
         else:
             report = importing.parse_invitation_csv(text or "", cohort, locale)
             confirm.payload.data = text

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template
+from flask import Flask, jsonify, make_response, render_template
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from learning.access import wants_json
+from learning.access import is_api_request, wants_json
 from learning.db import db
 
 
@@ -26,9 +27,13 @@ def _messages() -> dict[int, tuple[str, str]]:
 
 
 def render_error(status: int, detail: str | None = None):
+    if is_api_request():
+        from learning.api.problems import status_problem
+
+        return status_problem(status, detail)
     title, message = _messages().get(status, (_("Error"), _("Something went wrong.")))
     if wants_json():
-        response = jsonify(error=detail or message, status=status)
+        response = jsonify(ok=False, error=detail or message, status=status)
         response.status_code = status
         return response
     return render_template("errors/error.html", status=status, title=title,
@@ -46,7 +51,20 @@ def init_app(app: Flask) -> None:
     def _http(error: HTTPException):
         if isinstance(error, InternalServerError):
             return _internal(error)
-        return render_error(error.code or 500)
+        # abort(400, _("…")) carries its own (translated) explanation; Werkzeug's default
+        # English descriptions are replaced by ours.
+        custom = error.description if error.description != type(error).description else None
+        return render_error(error.code or 500, custom)
+
+    @app.errorhandler(OperationalError)
+    def _database_unavailable(error: OperationalError):
+        # The database is down, restarting or (SQLite) still locked after the busy
+        # timeout: nothing was written, and the autosave queue keeps the item and retries.
+        db.session.rollback()
+        app.logger.warning("Database unavailable: %s", error.orig)
+        response = make_response(render_error(503))
+        response.headers["Retry-After"] = "5"
+        return response
 
     def _internal(error: Exception):
         db.session.rollback()

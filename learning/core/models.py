@@ -27,3 +27,14 @@ class WriteReceipt(Base):
     kind: Mapped[str] = mapped_column(String(30))
     result: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+
+
+class SiteSetting(Base):
+    """A setting an admin changes in the application (not in the environment), e.g. which
+    roles must use two-step sign-in."""
+
+    __tablename__ = "site_settings"
+
+    key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)

@@ -42,8 +42,23 @@ def _run(connection: Connection) -> None:
         render_as_batch=True,
         compare_type=True,
     )
-    with context.begin_transaction():
-        context.run_migrations()
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        # SQLite alters a table by copying it and dropping the old one; with foreign keys
+        # on, that DROP would cascade and delete every row pointing at it (all progress
+        # of all users, when `users` changes). The pragma only works outside a
+        # transaction, hence the DBAPI connection; integrity is checked afterwards.
+        connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+    try:
+        with context.begin_transaction():
+            context.run_migrations()
+            if sqlite:
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise RuntimeError(f"migration left broken references: {broken[:5]}")
+    finally:
+        if sqlite:
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():

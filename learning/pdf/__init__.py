@@ -8,6 +8,7 @@ The 14 built-in PDF fonts only cover Latin-1, so French text with ``Å“`` or ``â€
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from fpdf import FPDF
 
@@ -16,9 +17,11 @@ FONT_FAMILY = "DejaVu"
 BODY_SIZE = 10.5
 
 
-def new_document(language: str, title: str, author: str = "Tandem") -> FPDF:
-    """An A4 portrait document, in ``language``, with DejaVu Sans (regular and bold) set."""
-    pdf = FPDF(orientation="portrait", unit="mm", format="A4")
+def new_document(language: str, title: str, author: str = "Tandem",
+                 orientation: Literal["portrait", "landscape"] = "portrait") -> FPDF:
+    """An A4 document (portrait unless asked), in ``language``, with DejaVu Sans (regular and
+    bold) set."""
+    pdf = FPDF(orientation=orientation, unit="mm", format="A4")
     pdf.add_font(FONT_FAMILY, "", FONT_DIR / "DejaVuSans.ttf")
     pdf.add_font(FONT_FAMILY, "B", FONT_DIR / "DejaVuSans-Bold.ttf")
     pdf.set_font(FONT_FAMILY, size=BODY_SIZE)

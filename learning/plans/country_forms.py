@@ -13,7 +13,6 @@ from typing import Any
 
 from babel.numbers import format_decimal
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     Field,
@@ -37,7 +36,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import HiddenInput
 
-from learning.core.forms import options
+from learning.core.forms import AppForm, options
 from learning.core.writes import CLIENT_KEY
 from learning.plans import country_labels as labels
 from learning.plans.country_models import (
@@ -107,7 +106,7 @@ CHOOSE = _l("— choose —")
 # --- the three text sections -------------------------------------------------------------------
 
 
-class SectionForm(FlaskForm):
+class SectionForm(AppForm):
     base_revision = _version_field()
 
     def values(self) -> dict[str, Any]:
@@ -159,7 +158,7 @@ SECTION_FORMS: dict[str, type[SectionForm]] = {
 # --- rows ------------------------------------------------------------------------------------
 
 
-class RowForm(FlaskForm):
+class RowForm(AppForm):
     """A row form adds (with ``key``) or edits (with ``base_revision``): the view removes
     the field it does not need."""
 
@@ -243,7 +242,7 @@ class AmountField(StringField):
 
 
 def _amount_rules(maximum: Decimal) -> Any:
-    def check(_form: FlaskForm, field: Field) -> None:
+    def check(_form: AppForm, field: Field) -> None:
         value = field.data
         if value is None:
             return
@@ -326,20 +325,20 @@ class RiskForm(RowForm):
                 "mitigation": self.mitigation.data or ""}
 
 
-class RemoveForm(FlaskForm):
+class RemoveForm(AppForm):
     base_revision = _version_field()
 
 
 # --- review --------------------------------------------------------------------------------
 
 
-class SubmitForm(FlaskForm):
+class SubmitForm(AppForm):
     base_revision = _version_field()
     key = _key_field()
     message = _text(_l("Message to the focal point (optional)"), rows=2)
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(AppForm):
     key = _key_field()
     decision = RadioField(_l("Your decision"), validators=[
         DataRequired(message=_l("Choose what to do with the plan."))])

@@ -10,12 +10,11 @@ from dataclasses import replace
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, Field, HiddenField, IntegerField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 from wtforms.widgets import HiddenInput
 
-from learning.core.forms import options
+from learning.core.forms import AppForm, options
 from learning.core.writes import CLIENT_KEY
 from learning.courses.catalogue import get_catalogue
 from learning.plans import services
@@ -42,7 +41,7 @@ def status_labels() -> dict[str, str]:
     }
 
 
-def no_nul(_form: FlaskForm, field: Field) -> None:
+def no_nul(_form: AppForm, field: Field) -> None:
     if field.data and "\x00" in field.data:
         raise ValidationError(_l("The text contains a character that cannot be saved."))
 
@@ -66,7 +65,7 @@ def _text(label: Any, limit: int, description: Any = None, required: Any = None,
     )
 
 
-class ItemForm(FlaskForm):
+class ItemForm(AppForm):
     function = SelectField(
         _l("Supervision function it strengthens"),
         validators=[DataRequired(message=_l("Choose the function this action strengthens."))],
@@ -123,7 +122,7 @@ class EditItemForm(ItemForm):
                        notes=self.notes.data or "")
 
 
-class CommentForm(FlaskForm):
+class CommentForm(AppForm):
     body = _text(_l("Your comment"), services.MAX_TEXT_CHARS,
                  required=_l("Write your comment."), rows=3)
     item_id = IntegerField(widget=HiddenInput(), validators=[Optional()])
@@ -134,7 +133,7 @@ class CommentForm(FlaskForm):
 MALFORMED_FIELDS = frozenset({"unit_id", "key", "base_revision", "item_id"})
 
 
-def scope_ids(form: FlaskForm, scope: str) -> FlaskForm:
+def scope_ids(form: AppForm, scope: str) -> AppForm:
     """Give a form's fields ids unique on the page (one page shows a form per item);
     the field names, and so what is posted, stay the same."""
     for form_field in form:

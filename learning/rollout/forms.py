@@ -12,7 +12,6 @@ from typing import Any
 
 from babel import Locale
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     DateField,
@@ -41,7 +40,7 @@ from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget, NumberInput
 
 from learning.accounts.forms import organisation_type_labels
 from learning.accounts.models import OrganisationType
-from learning.core.forms import options
+from learning.core.forms import AppForm, options
 from learning.core.writes import CLIENT_KEY
 from learning.plans.forms import no_nul, unix_newlines
 from learning.rollout import services
@@ -178,7 +177,7 @@ def _checkboxes(label: Any) -> SelectMultipleField:
                                option_widget=CheckboxInput(), validators=[Optional()])
 
 
-class TrainingForm(FlaskForm):
+class TrainingForm(AppForm):
     """The whole training and its report, as the trainer edits it."""
 
     start_date = DateField(_l("First day"), validators=[Optional()])
@@ -307,7 +306,7 @@ def training_data(training_fields: services.TrainingFields) -> dict[str, Any]:
     return data
 
 
-class NewTrainingForm(FlaskForm):
+class NewTrainingForm(AppForm):
     """The first facts of a training; the rest of the report is written on its own page."""
 
     start_date = DateField(_l("First day"), validators=[
@@ -331,7 +330,7 @@ class NewTrainingForm(FlaskForm):
                                        region_city=self.region_city.data or "")
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(AppForm):
     decision = RadioField(
         _l("Your decision"),
         choices=options([("approve", _l("Approve the report")),
@@ -351,12 +350,12 @@ class ReviewForm(FlaskForm):
         return valid
 
 
-class ScoresUploadForm(FlaskForm):
+class ScoresUploadForm(AppForm):
     file = FileField(_l("CSV file of the trainees' scores"),
                      validators=[FileRequired(message=_l("Choose a file."))])
 
 
-class ContactForm(FlaskForm):
+class ContactForm(AppForm):
     contact_date = DateField(_l("Date"), validators=[
         DataRequired(message=_l("Give the date of the contact."))])
     mode = SelectField(_l("How"), validators=[

@@ -341,7 +341,7 @@ def import_scores(training_id: int) -> Answer:
     if form.validate_on_submit():
         text, error = decode_upload(form.file.data.read())
         if error:
-            form.file.errors = [error]
+            form.refuse("file", error)
         else:
             report = scores.parse_scores(text or "")
             if report.usable:

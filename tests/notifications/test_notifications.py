@@ -51,7 +51,7 @@ def test_builtin_validation_messages_are_french_too(client, make_user, login):
                                               "start_date": "pas une date",
                                               "end_date": "2030-01-01"})
     page = html.unescape(response.get_data(as_text=True))
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Saisissez une date valide." in page
     assert "n'est pas un choix valide pour ce champ." in page  # WTForms' own message
     assert "Not a valid" not in page

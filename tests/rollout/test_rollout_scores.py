@@ -96,6 +96,6 @@ def test_a_file_that_is_not_utf8_is_refused(app, client, world, login, record_tr
         "csrf_token": client.last_token,
         "file": (io.BytesIO("nom;pré;post\nA;40;60\n".encode("latin-1")), "scores.csv")},
         content_type="multipart/form-data")
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "The file is not in UTF-8." in page(response)
     assert _averages(app, training_id) == (None, None, None, 1)
