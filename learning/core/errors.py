@@ -33,7 +33,7 @@ def render_error(status: int, detail: str | None = None):
         return status_problem(status, detail)
     title, message = _messages().get(status, (_("Error"), _("Something went wrong.")))
     if wants_json():
-        response = jsonify(ok=False, error=detail or message, status=status)
+        response = jsonify(error=detail or message, status=status)
         response.status_code = status
         return response
     return render_template("errors/error.html", status=status, title=title,

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Flask, abort, request
+from flask import Flask, abort, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
+
+from learning.access import is_api_request, wants_json
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -50,13 +52,20 @@ def add_security_headers(response: Response) -> Response:
     return response
 
 
-def refuse_nul_characters() -> None:
+def refuse_nul_characters() -> Response | None:
     """``before_request``: no field, query value or JSON body may carry a NUL character
     (it cannot be stored in PostgreSQL text and is never typed by a person)."""
     values = [*request.args.values(), *request.form.values()]
-    if any("\x00" in value for value in values) or (
-            request.is_json and b"\\u0000" in request.get_data(cache=True)):
-        abort(400, _("The text contains a character that cannot be saved."))
+    if not (any("\x00" in value for value in values) or (
+            request.is_json and b"\\u0000" in request.get_data(cache=True))):
+        return None
+    message = _("The text contains a character that cannot be saved.")
+    if wants_json() and not is_api_request():
+        # The autosave script's final refusal (ok: false): retrying would not help.
+        response = jsonify(ok=False, error=message)
+        response.status_code = 400
+        return response
+    abort(400, message)
 
 
 def init_app(app: Flask) -> None:
