@@ -310,6 +310,8 @@ def _after_completing_request(response: Response) -> Response:
     if (request.endpoint not in COMPLETING_ENDPOINTS or response.status_code >= 400
             or not current_user.is_authenticated):
         return response
+    if request.endpoint == "courses.record_progress" and request.form.get("event") != "completed":
+        return response  # a section opened (autosaved on every page) completes nothing
     for cohort in active_enrolment_cohorts(current_user):
         try:
             evaluate(current_user.id, cohort.id)

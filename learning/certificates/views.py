@@ -9,7 +9,6 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from werkzeug.routing import BuildError
 from werkzeug.wrappers import Response
 
 from learning.access import roles, signed_in
@@ -19,6 +18,7 @@ from learning.certificates import bp, exports, rules, services
 from learning.certificates.forms import IssueForm, ListFilters, ReissueForm, RevokeForm
 from learning.certificates.links import verification_url
 from learning.certificates.models import Certificate, CertificateStatus
+from learning.certificates.openbadges import credential_url
 from learning.cohorts.models import Cohort
 from learning.core.forms import options
 from learning.db import db, write_intent
@@ -43,14 +43,6 @@ def status_labels() -> dict[str, str]:
     return {CertificateStatus.VALID.value: _("Valid"),
             CertificateStatus.REVOKED.value: _("Revoked"),
             CertificateStatus.SUPERSEDED.value: _("Superseded")}
-
-
-def credential_url(code: str) -> str:
-    """The Open Badges credential's address (served by ``badge_views``)."""
-    try:
-        return url_for("certificates.credential", code=code)
-    except BuildError:
-        return f"/certificates/{code}/credential.json"
 
 
 # --- the participant -------------------------------------------------------------------------

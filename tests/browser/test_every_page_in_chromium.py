@@ -18,7 +18,7 @@ from playwright.sync_api import Error as PlaywrightError
 
 from learning.config import PROJECT_ROOT
 from tests.conftest import PASSWORD
-from tests.test_access_matrix import ROLES, _route_methods, world  # noqa: F401  (fixture)
+from tests.test_access_matrix import ROLES, _route_methods, rule_url, world  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.browser
 
@@ -37,10 +37,7 @@ def _urls(app: Flask, ids: dict[str, object]) -> list[tuple[str, str]]:
     for endpoint, method, rule in _route_methods(app):
         if method != "GET" or rule.startswith("/api/"):
             continue
-        url = rule
-        for name, value in ids.items():
-            for pattern in (f"<int:{name}>", f"<path:{name}>", f"<{name}>"):
-                url = url.replace(pattern, str(value))
+        url = rule_url(rule, ids)
         if "<" not in url and not url.endswith(DOWNLOADS):
             found.append((endpoint, url))
     return found

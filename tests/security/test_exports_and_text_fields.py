@@ -18,17 +18,10 @@ from learning.courses.models import ReflectionAnswer
 from learning.db import db
 from learning.rollout.models import Training
 from tests.conftest import BrowserLikeClient, sign_in
-from tests.test_access_matrix import _route_methods, world  # noqa: F401  (fixture)
+from tests.test_access_matrix import _route_methods, rule_url, world  # noqa: F401  (fixture)
 
 FORMULA = "=HYPERLINK(\"http://evil.example\",\"x\")"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _url(rule: str, ids: dict[str, object]) -> str:
-    for name, value in ids.items():
-        for pattern in (f"<int:{name}>", f"<path:{name}>", f"<{name}>"):
-            rule = rule.replace(pattern, str(value))
-    return rule
 
 
 def _cells(response) -> list[str]:  # type: ignore[no-untyped-def]
@@ -56,7 +49,7 @@ def test_every_export_neutralises_formulas(app: Flask, world) -> None:  # noqa: 
         db.session.commit()
     client: BrowserLikeClient = app.test_client()  # type: ignore[assignment]
     sign_in(client, people["admin"])
-    exports = [(endpoint, _url(rule, ids)) for endpoint, method, rule in _route_methods(app)
+    exports = [(endpoint, rule_url(rule, ids)) for endpoint, method, rule in _route_methods(app)
                if method == "GET" and rule.endswith((".csv", ".xlsx"))]
     assert len(exports) >= 9
     dangerous, seen_payload = [], set()

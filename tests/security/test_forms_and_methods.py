@@ -14,7 +14,7 @@ from sqlalchemy import select, text
 
 from learning.db import Base, db
 from tests.conftest import BrowserLikeClient, sign_in
-from tests.test_access_matrix import _route_methods, world  # noqa: F401  (fixture)
+from tests.test_access_matrix import _route_methods, rule_url, world  # noqa: F401  (fixture)
 
 # Writes that are not made with a browser form: token-authenticated API calls carry no
 # cookie, so there is nothing for a forged cross-site request to ride on.
@@ -25,13 +25,6 @@ TOKEN_ONLY_PREFIX = "/api/"
 LOGGING_TABLES = {"audit_events", "throttle_hits"}
 
 SIGNED_IN_ROLES = ["participant", "facilitator", "focal_point", "coordinator", "admin"]
-
-
-def _url(rule: str, ids: dict[str, object]) -> str:
-    for name, value in ids.items():
-        for pattern in (f"<int:{name}>", f"<path:{name}>", f"<{name}>"):
-            rule = rule.replace(pattern, str(value))
-    return rule
 
 
 def _fingerprint() -> dict[str, str]:
@@ -61,7 +54,7 @@ def test_every_write_route_refuses_missing_and_foreign_csrf_tokens(
               and endpoint != "accounts.logout"]
     assert len(writes) > 40  # the enumeration found the application's forms
     for _endpoint, method, rule in writes:
-        url = _url(rule, ids)
+        url = rule_url(rule, ids)
         for token in (None, foreign_token):
             data = {} if token is None else {"csrf_token": token}
             response = client.open(url, method=method, data=data)
@@ -87,7 +80,7 @@ def test_no_get_route_writes(app: Flask, world, role: str) -> None:  # noqa: F81
     for endpoint, method, rule in _route_methods(app):
         if method != "GET":
             continue
-        client.get(_url(rule, ids))
+        client.get(rule_url(rule, ids))
         with app.app_context():
             after = _fingerprint()
         changed = sorted(name for name in after if after[name] != before[name])
