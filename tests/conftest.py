@@ -48,13 +48,13 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def _empty_tables() -> None:
     session = db.session()
     session.rollback()
-    tables = list(reversed(Base.metadata.sorted_tables))
+    # DELETE, children first: on tables this small it is ~25 times faster than TRUNCATE
+    # on PostgreSQL, which rewrites every table's files (≈ 0.3 s per test here).
+    for table in reversed(Base.metadata.sorted_tables):
+        session.execute(table.delete())
     if session.bind.dialect.name == "postgresql":  # type: ignore[union-attr]
-        names = ", ".join(f'"{table.name}"' for table in tables)
-        session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    else:
-        for table in tables:
-            session.execute(table.delete())
+        # Ids start again at 1, as on a fresh database (SQLite reuses freed ids by itself).
+        session.execute(text("SELECT setval(oid, 1, false) FROM pg_class WHERE relkind = 'S'"))
     session.commit()
 
 

@@ -363,9 +363,9 @@ def _certificate_and_more(app: Flask, people: dict[str, User], cohort_id: int,
                 "slug": "precourse", "figure_id": "precourse-funnel"}
 
 
-def _country_plan(cohort: Cohort, author: User) -> dict[str, object]:
-    """The "BI" team's roll-out plan, with one activity, one budget line and one risk."""
-    plan = country_services.start_plan(author, cohort, "BI")
+def _country_plan(cohort: Cohort, author: User, country_code: str = "BI") -> dict[str, object]:
+    """A team's roll-out plan, with one activity, one budget line and one risk."""
+    plan = country_services.start_plan(author, cohort, country_code)
     made = {}
     for name, edit in [
             ("activity_id", country_services.add_activity({

@@ -210,7 +210,7 @@ def complete_setup(token: AccountToken, name: str, email: str, password: str,
         raise AccountError("duplicate email")
     admin = User(
         email=normalise_email(email),
-        name=name.strip(),
+        name=" ".join(name.split()),
         role=Role.ADMIN,
         language=language,
         password_hash=hash_password(password),

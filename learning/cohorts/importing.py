@@ -138,6 +138,9 @@ def _check_row(line: int, data: dict[str, str], seen: dict[str, int],
     for key, label in (("name", _l("name")), ("email", _l("e-mail")), ("country", _l("country"))):
         if not data[key]:
             row.errors.append(str(_l("The %(field)s is missing.", field=label)))
+    if any("\x00" in value for value in data.values()):
+        # A NUL cannot be stored, and the check page could not carry it back unchanged.
+        row.errors.append(str(_l("The text contains a character that cannot be saved.")))
     limits = {"name": 120, "email": 254, "organisation": 160, "job_title": 120}
     for key, limit in limits.items():
         if len(data[key]) > limit:

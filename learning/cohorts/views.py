@@ -202,7 +202,7 @@ def change_status(cohort_id: int, enrolment_id: int) -> Response:
 
 @bp.route("/cohorts/<int:cohort_id>/import", methods=["GET", "POST"])
 @roles(Role.ADMIN, Role.FACILITATOR)
-def import_people(cohort_id: int) -> str | Response:
+def import_people(cohort_id: int) -> tuple[str, int] | Response:
     cohort = _managed_cohort_or_404(cohort_id)
     upload = ImportUploadForm()
     confirm = ImportConfirmForm()
@@ -229,5 +229,7 @@ def import_people(cohort_id: int) -> str | Response:
         else:
             report = importing.parse_invitation_csv(text or "", cohort, locale)
             confirm.payload.data = text
+    # A file with nothing that can be imported is refused, like any refused form.
+    refused = report is not None and bool(report.file_errors or not report.valid_rows)
     return render_template("cohorts/import.html", cohort=cohort, upload=upload, confirm=confirm,
-                           report=report)
+                           report=report), 400 if refused else 200

@@ -15,8 +15,9 @@ class AppForm(FlaskForm):
     """Every form of the platform. A submitted form that does not validate marks the
     request, so the page shown again with its errors answers 400, not 200."""
 
-    def validate_on_submit(self, extra_validators: Any = None) -> bool:
-        valid = super().validate_on_submit(extra_validators)
+    def validate(self, extra_validators: Any = None) -> bool:
+        # Here rather than in validate_on_submit: many views call validate() themselves.
+        valid = super().validate(extra_validators)
         if not valid and self.is_submitted():
             g.form_refused = True
         return valid

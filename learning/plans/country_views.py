@@ -16,7 +16,17 @@ from datetime import date
 from typing import Any
 from uuid import uuid4
 
-from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -182,7 +192,10 @@ def _write(access: services.PlanAccess, plan: CountryPlan, form: FlaskForm, kind
         if _wants_json():
             return jsonify(ok=False, error=message), 400
         flash(message, "error")
-        return again()
+        # The page comes back with the message, and the answer says it was refused.
+        refused = make_response(again())
+        refused.status_code = 400
+        return refused
     return done(result)
 
 

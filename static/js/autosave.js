@@ -30,7 +30,11 @@
     const message = status && (text || status.getAttribute("data-text-" + state));
     if (!message || (status.dataset.state === state && status.textContent === message)) return;
     status.dataset.state = state;  // the paragraph is aria-live: announce changes only
+    // The sign-in link goes when the text is saved: its keyboard focus goes back to the text.
+    const hadFocus = status.contains(document.activeElement);
     status.textContent = state === "signin" ? "" : message;
+    const field = hadFocus && form.querySelector("textarea, input:not([type=hidden]), select");
+    if (field) field.focus();
     if (state === "signin") {
       const link = status.appendChild(document.createElement("a"));
       link.href = "/login?next=" + encodeURIComponent(location.pathname);

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from learning.accounts.models import Role
 from tests.conftest import PASSWORD
@@ -22,15 +23,15 @@ def test_sign_in_switch_to_french_and_stay_french(live_server, browser, make_use
     page.get_by_label("E-mail address").fill(user.email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    assert page.get_by_role("heading", name="Hello, Aline Irakoze").is_visible()
+    expect(page.get_by_role("heading", name="Hello, Aline Irakoze")).to_be_visible()
 
     page.get_by_role("button", name="Français").click()
-    assert page.get_by_role("heading", name="Bonjour Aline Irakoze").is_visible()
+    expect(page.get_by_role("heading", name="Bonjour Aline Irakoze")).to_be_visible()
     assert page.locator("html").get_attribute("lang") == "fr"
-    assert page.get_by_role("link", name="Mon compte").is_visible()
+    expect(page.get_by_role("link", name="Mon compte")).to_be_visible()
 
     page.reload()
-    assert page.get_by_role("heading", name="Bonjour Aline Irakoze").is_visible()
+    expect(page.get_by_role("heading", name="Bonjour Aline Irakoze")).to_be_visible()
     context.close()
 
     # A new browser (English by Accept-Language) and a new sign-in: French again, because
@@ -41,6 +42,6 @@ def test_sign_in_switch_to_french_and_stay_french(live_server, browser, make_use
     page.get_by_label("E-mail address").fill(user.email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    assert page.get_by_role("heading", name="Bonjour Aline Irakoze").is_visible()
+    expect(page.get_by_role("heading", name="Bonjour Aline Irakoze")).to_be_visible()
     second.close()
     assert violations == []

@@ -13,31 +13,13 @@ from sqlalchemy import select
 from learning.accounts.models import Role, User
 from learning.courses.models import ReflectionAnswer
 from learning.db import db
+from tests.browser.keyboard import focused, tab_to
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
 
 SECTION = "pc1-case-study-camp"
 REFLECTION = "pc1-r-case-study-supervisor"
-MAX_TABS = 80
-
-
-def _focused(page) -> dict[str, str]:  # type: ignore[no-untyped-def]
-    return page.evaluate("""() => {
-        const e = document.activeElement;
-        return {tag: e.tagName.toLowerCase(), name: e.getAttribute('name') || '',
-                text: (e.innerText || e.value || '').trim(), href: e.getAttribute('href') || '',
-                type: e.getAttribute('type') || '', id: e.id || ''};
-    }""")
-
-
-def tab_to(page, matches, backwards: bool = False) -> None:  # type: ignore[no-untyped-def]
-    """Press Tab (or Shift+Tab) until the focused element matches; fail if it never does."""
-    for _ in range(MAX_TABS):
-        page.keyboard.press("Shift+Tab" if backwards else "Tab")
-        if matches(_focused(page)):
-            return
-    pytest.fail("not reachable with the keyboard")
 
 
 def test_the_learning_journey_with_the_keyboard_alone(app: Flask, live_server, browser,
@@ -56,7 +38,7 @@ def test_the_learning_journey_with_the_keyboard_alone(app: Flask, live_server, b
     # The skip link is the first stop and leads past the navigation.
     page.goto(f"{live_server}/learn/sections/{SECTION}")
     page.keyboard.press("Tab")
-    assert _focused(page)["href"] == "#main"
+    assert focused(page)["href"] == "#main"
     page.keyboard.press("Enter")
 
     tab_to(page, lambda e: e["tag"] == "textarea")

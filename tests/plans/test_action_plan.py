@@ -145,7 +145,7 @@ def test_without_javascript_mistakes_are_shown_with_the_text_kept(app, client, m
         "csrf_token": client.last_token, **_new_item(key="plain-form-key-1", action="",
                                                      first_steps="Ask my manager first")})
     page = html.unescape(response.get_data(as_text=True))
-    assert response.status_code == 200
+    assert response.status_code == 400  # refused: shown again with the messages
     assert "Describe the action." in page and "Ask my manager first" in page
     assert f'id="add-{MODULE_1}-action"' in page and "autofocus" in page
     assert _items(app) == []

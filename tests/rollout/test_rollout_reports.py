@@ -193,7 +193,7 @@ def test_an_organisation_needs_its_type(app, client, world, login):
     login(world.people["trainer"])
     training_id = _new_training(client, world.cohort_id)
     response = _save(client, training_id, complete_report(**{"organisations-1-type": ""}))
-    assert response.status_code == 200
+    assert response.status_code == 400  # refused, shown again
     shown = page(response)
     assert in_french("Choose the type of this organisation.") in shown
     assert 'href="#organisations-1-type"' in shown

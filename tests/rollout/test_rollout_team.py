@@ -136,7 +136,7 @@ def test_the_focal_point_logs_follow_up_and_the_team_reads_it(app, client, world
     assert client.post(url, data=contact).status_code == 302
     assert client.post(url, data=contact).status_code == 302  # sent twice: logged once
     missing = client.post(url, data={**contact, "key": "another-key-123", "attendees": ""})
-    assert missing.status_code == 200
+    assert missing.status_code == 400  # refused, shown again
     assert "Say who took part." in page(missing)
     with app.app_context():
         rows = db.session.scalars(select(FollowUpContact)).all()
@@ -171,7 +171,7 @@ def test_a_training_links_to_the_plan_activity_it_fulfils(app, client, world, lo
     refused = client.post(url, data={
         **complete_report(plan_activity_id=str(activities["coaching"])),
         "csrf_token": client.token(), "base_revision": "2"})
-    assert refused.status_code == 200
+    assert refused.status_code == 400  # refused, shown again
     with app.app_context():
         assert db.session.get(Training, training_id).plan_activity_id == activities["ngozi"]
         # The activity is cancelled later: the training stays linked and can still be saved.
