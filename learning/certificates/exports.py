@@ -69,7 +69,7 @@ def table_for(viewer: User, filters: services.ListFilter, tab: str, locale: str)
     return Table(
         _("Issued certificates") if tab == "issued" else _("Revoked and superseded"),
         (_("Serial number"), _("Name on the certificate"), _("E-mail"), _("Country"),
-         _("Cohort"), _("Status"), _("Issue date"), _("Issued"), _("Reason for issuing"),
+         _("Cohort"), _("Status"), _("Issue date"), _("How it was issued"), _("Reason for issuing"),
          _("Revoked or superseded on"), _("Reason for revoking"), _("Trainings delivered")),
         tuple(_certificate_row(certificate, locale, labels)
               for certificate in services.certificates_list(viewer, filters, statuses)))
