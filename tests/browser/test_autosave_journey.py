@@ -29,6 +29,10 @@ SECOND_TITLE = "Case study: Issa in a displacement camp"
 SIGN_IN_AGAIN = re.compile(r"Your session has ended\. Sign in again")
 
 
+ONLINE_TEXT = "Issa's supervisor should ask first."
+OFFLINE_TEXT = " Then plan the visit together."
+
+
 def sign_in(page, live_server: str, user: User, target: str = "/") -> None:  # type: ignore[no-untyped-def]
     page.goto(f"{live_server}/login?next={target}")
     page.get_by_label("E-mail address").fill(user.email)
@@ -63,6 +67,32 @@ def progress(app: Flask, user: User) -> dict[str, bool]:
         return {row.section_id: row.completed_at is not None for row in rows}
 
 
+def typed_offline_is_kept_then_saved(app: Flask, user: User, page, context,  # type: ignore[no-untyped-def]
+                                     type_text: Callable[[str], object]) -> str:
+    """Type a sentence online (saved), another offline (kept on the device, with nothing
+    about the person), then reconnect (saved); the full text is returned. ``type_text``
+    types the way the journey does: mouse-focused box or keyboard alone."""
+    status = page.locator("[data-save-status]")
+    type_text(ONLINE_TEXT)
+    expect(status).to_have_text("Saved")
+    assert saved_text(app, user) == ONLINE_TEXT
+
+    context.set_offline(True)
+    type_text(OFFLINE_TEXT)
+    expect(status).to_contain_text("Offline — your text is kept on this device")
+    assert saved_text(app, user) == ONLINE_TEXT
+    # Kept on the device: the answer and the form's address, nothing about the person.
+    kept = page.evaluate("JSON.stringify(localStorage)")
+    assert OFFLINE_TEXT.strip() in kept
+    assert user.email not in kept and user.name.split()[0] not in kept
+
+    context.set_offline(False)
+    full = ONLINE_TEXT + OFFLINE_TEXT
+    wait_for(lambda: saved_text(app, user), full)
+    expect(status).to_have_text("Saved")
+    return full
+
+
 def test_text_typed_offline_is_saved_when_the_connection_returns(live_server, browser, app,
                                                                  make_user):
     user = make_user(Role.PARTICIPANT, name="Aline Irakoze", email="aline@example.org")
@@ -77,24 +107,8 @@ def test_text_typed_offline_is_saved_when_the_connection_returns(live_server, br
     wait_for(lambda: progress(app, user), {FIRST: True, SECOND: False})
 
     box = page.get_by_label("Your reflection")
-    status = page.locator("[data-save-status]")
-    box.press_sequentially("Issa's supervisor should ask first.", delay=5)
-    expect(status).to_have_text("Saved")
-    assert saved_text(app, user) == "Issa's supervisor should ask first."
-
-    context.set_offline(True)
-    box.press_sequentially(" Then plan the visit together.", delay=5)
-    expect(status).to_contain_text("Offline — your text is kept on this device")
-    assert saved_text(app, user) == "Issa's supervisor should ask first."
-    # Kept on the device: the answer and the form's address, nothing about the person.
-    kept = page.evaluate("JSON.stringify(localStorage)")
-    assert "Then plan the visit together." in kept
-    assert "aline@example.org" not in kept and "Aline" not in kept
-
-    context.set_offline(False)
-    full = "Issa's supervisor should ask first. Then plan the visit together."
-    wait_for(lambda: saved_text(app, user), full)
-    expect(status).to_have_text("Saved")
+    full = typed_offline_is_kept_then_saved(
+        app, user, page, context, lambda text: box.press_sequentially(text, delay=5))
     context.close()
 
     fresh = browser.new_context()

@@ -51,6 +51,7 @@ from tests.browser.test_autosave_journey import (
     SIGN_IN_AGAIN,
     progress,
     saved_text,
+    typed_offline_is_kept_then_saved,
     wait_for,
     watch_for_errors,
 )
@@ -212,24 +213,8 @@ def test_text_typed_offline_by_keyboard_arrives_when_the_connection_returns(
     expect(page.get_by_role("heading", level=1)).to_have_text(SECOND_TITLE)
     wait_for(lambda: progress(app, user), {FIRST: True, SECOND: False})
 
-    status = page.locator("[data-save-status]")
     tab_to(page, lambda e: e["tag"] == "textarea")
-    page.keyboard.type("Issa's supervisor should ask first.")
-    expect(status).to_have_text("Saved")
-    assert saved_text(app, user) == "Issa's supervisor should ask first."
-
-    context.set_offline(True)
-    page.keyboard.type(" Then plan the visit together.")
-    expect(status).to_contain_text("Offline — your text is kept on this device")
-    assert saved_text(app, user) == "Issa's supervisor should ask first."
-    kept = page.evaluate("JSON.stringify(localStorage)")
-    assert "Then plan the visit together." in kept
-    assert "aline@example.org" not in kept and "Aline" not in kept
-
-    context.set_offline(False)
-    full = "Issa's supervisor should ask first. Then plan the visit together."
-    wait_for(lambda: saved_text(app, user), full)
-    expect(status).to_have_text("Saved")
+    full = typed_offline_is_kept_then_saved(app, user, page, context, page.keyboard.type)
     context.close()
 
     fresh = browser.new_context()
