@@ -10,7 +10,6 @@ from __future__ import annotations
 import html
 import re
 from datetime import date
-from html.parser import HTMLParser
 from typing import Any
 
 import pytest
@@ -35,6 +34,7 @@ from learning.plans.country_models import (
     PlanVersion,
 )
 from tests.conftest import BrowserLikeClient, in_french, sign_in
+from tests.html_forms import read_form
 
 JSON = {"Accept": "application/json"}
 
@@ -98,69 +98,9 @@ def text_of(response) -> str:  # type: ignore[no-untyped-def]
     return html.unescape(response.get_data(as_text=True))
 
 
-class _Forms(HTMLParser):
-    """The fields of each form on a page, as a browser would send them."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.forms: dict[str, dict[str, Any]] = {}
-        self._form: dict[str, Any] | None = None
-        self._textarea: str | None = None
-        self._select: str | None = None
-
-    def _add(self, name: str, value: str) -> None:
-        assert self._form is not None
-        if name in self._form:
-            existing = self._form[name]
-            self._form[name] = [*existing, value] if isinstance(existing, list) else [
-                existing, value]
-        else:
-            self._form[name] = value
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        attributes = {key: value or "" for key, value in attrs}
-        if tag == "form":
-            self._form = {}
-            self.forms.setdefault(attributes.get("action", ""), self._form)
-        elif self._form is None:
-            return
-        elif tag == "input" and attributes.get("name"):
-            kind = attributes.get("type", "text")
-            if kind in ("checkbox", "radio") and "checked" not in attributes:
-                return
-            self._add(attributes["name"], attributes.get("value", ""))
-        elif tag == "textarea":
-            self._textarea = attributes["name"]
-            self._add(self._textarea, "")
-        elif tag == "select":
-            self._select = attributes["name"]
-            self._form.setdefault(self._select, "")
-        elif tag == "option" and self._select and "selected" in attributes:
-            self._form[self._select] = attributes.get("value", "")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "form":
-            self._form = None
-        elif tag == "textarea":
-            self._textarea = None
-        elif tag == "select":
-            self._select = None
-
-    def handle_data(self, data: str) -> None:
-        if self._form is not None and self._textarea:
-            # A browser reads CRLF as LF, and drops the newline that follows <textarea>.
-            text = data.replace("\r\n", "\n")
-            if not self._form[self._textarea]:
-                text = text.removeprefix("\n")
-            self._form[self._textarea] += text
-
-
 def form_on(page: str, action: str) -> dict[str, Any]:
     """The form posting to ``action`` with its current values (page is HTML)."""
-    parser = _Forms()
-    parser.feed(page)
-    assert action in parser.forms, f"no form posting to {action}: {sorted(parser.forms)}"
-    return dict(parser.forms[action])
+    return read_form(page, action).values()
 
 
 def open_form(browser: BrowserLikeClient, page_url: str, action: str) -> dict[str, Any]:

@@ -28,7 +28,6 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from html.parser import HTMLParser
 from typing import Any
 
 import pytest
@@ -58,6 +57,7 @@ from learning.plans.country_models import (
 from learning.plans.models import ActionPlanItem, PlanComment, PlanFunction
 from learning.rollout.models import ReportStatus, Training, TrainingReport
 from tests.conftest import BrowserLikeClient, sign_in
+from tests.html_forms import FormReader, read_form
 from tests.test_access_matrix import _country_plan
 
 VIEWERS = ["anonymous", "participant", "facilitator", "focal_a", "focal_b", "coordinator",
@@ -194,77 +194,13 @@ def _client(app: Flask, world: World, viewer: str) -> BrowserLikeClient:
     return client
 
 
-class _FormReader(HTMLParser):
-    """The fields a browser would send for the first form posting to ``action``, and the
-    options of its radio buttons and selects."""
-
-    def __init__(self, action: str) -> None:
-        super().__init__()
-        self.action, self.inside, self.done = action, False, False
-        self.fields: list[tuple[str, str]] = []
-        self.options: dict[str, list[str]] = {}
-        self.texts: list[str] = []  # free-text fields, in page order
-        self._select: str | None = None
-        self._select_chosen = False
-        self._textarea: str | None = None
-        self._text = ""
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = {name: value or "" for name, value in attrs}
-        if tag == "form" and not self.done and a.get("action", "").split("?")[0] == self.action:
-            self.inside = True
-        if not self.inside:
-            return
-        name = a.get("name", "")
-        if tag == "input" and name and a.get("type", "text") not in ("submit", "button",
-                                                                       "file"):
-            if a.get("type") in ("radio", "checkbox"):
-                self.options.setdefault(name, []).append(a.get("value", "on"))
-                if "checked" in a:
-                    self.fields.append((name, a.get("value", "on")))
-            else:
-                self.fields.append((name, a.get("value", "")))
-                if a.get("type", "text") == "text":
-                    self.texts.append(name)
-        elif tag == "select" and name:
-            self._select, self._select_chosen = name, False
-        elif tag == "option" and self._select:
-            self.options.setdefault(self._select, []).append(a.get("value", ""))
-            if "selected" in a:
-                self.fields.append((self._select, a.get("value", "")))
-                self._select_chosen = True
-        elif tag == "textarea" and name:
-            self._textarea, self._text = name, ""
-            self.texts.append(name)
-
-    def handle_data(self, data: str) -> None:
-        if self._textarea:
-            self._text += data
-
-    def handle_endtag(self, tag: str) -> None:
-        if not self.inside:
-            return
-        if tag == "select" and self._select:
-            if not self._select_chosen and self.options.get(self._select):
-                self.fields.append((self._select, self.options[self._select][0]))
-            self._select = None
-        elif tag == "textarea" and self._textarea:
-            self.fields.append((self._textarea, self._text.removeprefix("\n")))
-            self._textarea = None
-        elif tag == "form":
-            self.inside, self.done = False, True
-
-
-def form_on(client: BrowserLikeClient, page: str, action: str) -> _FormReader:
+def form_on(client: BrowserLikeClient, page: str, action: str) -> FormReader:
     response = client.get(page)
     assert response.status_code == 200, (page, response.status_code)
-    reader = _FormReader(action)
-    reader.feed(response.get_data(as_text=True))
-    assert reader.done, f"no form posting to {action} on {page}"
-    return reader
+    return read_form(response.get_data(as_text=True), action)
 
 
-def _body(reader: _FormReader, changes: dict[str, Any], token: str) -> dict[str, Any]:
+def _body(reader: FormReader, changes: dict[str, Any], token: str) -> dict[str, Any]:
     body: dict[str, Any] = {}
     for name, value in reader.fields:
         body.setdefault(name, []).append(value)
@@ -664,7 +600,7 @@ def _edits_and_approvals(app: Flask, client: BrowserLikeClient, world: World, vi
     return failures
 
 
-def _default_change(reader: _FormReader) -> dict[str, Any]:
+def _default_change(reader: FormReader) -> dict[str, Any]:
     """Forms without a named change: answer the first question, or rewrite the first text."""
     if reader.options:
         name = next(iter(reader.options))
